@@ -1,0 +1,25 @@
+# splitplane: the two commands a newcomer runs (as root), and the steps behind them.
+#   make demo   build and run the main job
+#   make test   build and run every test, then check that nothing was left behind
+
+SHELL := /bin/bash
+MVN = JAVA_HOME=$$(build-tools/java-home.sh) ./mvnw -B -q
+JAVA = $$(build-tools/java-home.sh)/bin/java
+
+.PHONY: demo test setup build clean
+
+setup:
+	@build-tools/setup.sh
+
+build: setup
+	@$(MVN) install -DskipTests
+
+demo: build
+	@$(JAVA) --enable-native-access=ALL-UNNAMED -jar kernel/target/splitplane-kernel-0.1.0-SNAPSHOT.jar
+
+test: setup
+	@JAVA_HOME=$$(build-tools/java-home.sh) ./mvnw -B verify
+	@build-tools/check-clean.sh
+
+clean:
+	@$(MVN) clean

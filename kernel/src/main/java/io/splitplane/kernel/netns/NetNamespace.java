@@ -33,6 +33,7 @@ public final class NetNamespace implements AutoCloseable {
     public static final Path NETNS_RUN_DIR = Path.of("/run/netns");
 
     private static final int CLONE_NEWNET = 0x40000000;
+    private static final long NS_GET_NSTYPE = 0xb703; // _IO(NSIO 0xb7, 0x3), linux/nsfs.h
     private static final int O_RDONLY = 0;
     private static final int O_CLOEXEC = 0x80000;
     private static final long MS_BIND = 4096;
@@ -87,12 +88,8 @@ public final class NetNamespace implements AutoCloseable {
     }
 
     private static boolean isNetNamespaceFd(int fd) {
-        try {
-            // The kernel names an open nsfs file "net:[inode]" (or "mnt:[...]" and so on for others).
-            return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString().startsWith("net:[");
-        } catch (IOException e) {
-            return false;
-        }
+        // NS_GET_NSTYPE answers for any nsfs file, whether opened through /proc or a bind mount.
+        return Libc.ioctl0(fd, NS_GET_NSTYPE, java.lang.foreign.MemorySegment.NULL) == CLONE_NEWNET;
     }
 
     /**

@@ -1,16 +1,12 @@
 package io.splitplane.kernel.bpf;
 
+import io.splitplane.kernel.netlink.InterfaceName;
 import io.splitplane.kernel.sys.Errno;
 import io.splitplane.kernel.sys.KernelException;
 import io.splitplane.kernel.sys.Libc;
-import java.nio.charset.StandardCharsets;
-import java.util.Objects;
 
 /** Interface names as the kernel accepts them ({@code dev_valid_name}), resolved to an ifindex. */
 final class NetworkInterfaces {
-    /** IFNAMSIZ - 1: the kernel's names are at most 15 bytes plus the NUL. */
-    static final int MAX_NAME_BYTES = 15;
-
     private NetworkInterfaces() {
     }
 
@@ -28,19 +24,7 @@ final class NetworkInterfaces {
 
     /** Rejects what no interface can be called, before anything reaches the kernel. */
     static void requireValidName(String name) {
-        Objects.requireNonNull(name, "interface name");
-        int bytes = name.getBytes(StandardCharsets.UTF_8).length;
-        if (name.isEmpty() || bytes > MAX_NAME_BYTES || name.equals(".") || name.equals("..")) {
-            throw new IllegalArgumentException("invalid interface name '" + name
-                    + "': must be 1-" + MAX_NAME_BYTES + " bytes and not '.' or '..'");
-        }
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (c == '/' || c == ':' || c == '\0' || Character.isWhitespace(c)) {
-                throw new IllegalArgumentException("invalid interface name '" + name
-                        + "': '/', ':', NUL and whitespace are not allowed");
-            }
-        }
+        InterfaceName.requireValid(name);
     }
 
     static void requireValidIndex(int ifindex) {

@@ -193,7 +193,7 @@ class XdpAttachTest {
         for (String name : new String[] {"", ".", "..", "a/b", "a:b", "a b", "tab\t", "sixteen-chars-xx"}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> program.attachXdp(name, XdpMode.NATIVE), name);
-            assertTrue(e.getMessage().contains("invalid interface name"), e.getMessage());
+            assertTrue(e.getMessage().startsWith("interface name"), e.getMessage());
         }
         assertThrows(NullPointerException.class, () -> program.attachXdp((String) null, XdpMode.NATIVE));
         assertThrows(NullPointerException.class, () -> program.attachXdp(veth.a(), null));

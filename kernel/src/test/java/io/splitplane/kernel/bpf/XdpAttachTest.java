@@ -195,7 +195,7 @@ class XdpAttachTest {
                     () -> program.attachXdp(name, XdpMode.NATIVE), name);
             assertTrue(e.getMessage().startsWith("interface name"), e.getMessage());
         }
-        assertThrows(NullPointerException.class, () -> program.attachXdp((String) null, XdpMode.NATIVE));
+        assertThrows(IllegalArgumentException.class, () -> program.attachXdp((String) null, XdpMode.NATIVE));
         assertThrows(NullPointerException.class, () -> program.attachXdp(veth.a(), null));
 
         KernelException unknownName = assertThrows(KernelException.class,

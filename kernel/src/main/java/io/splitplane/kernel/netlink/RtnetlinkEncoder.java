@@ -125,6 +125,22 @@ final class RtnetlinkEncoder {
         w.attributeAddress(Ifa.ADDRESS, address);
     }
 
+    // ---- neighbours ----------------------------------------------------------------------------
+
+    /** RTM_NEWNEIGH (with {@code lladdr} and state) or RTM_DELNEIGH (key only). */
+    static void neighbour(MessageWriter w, int type, int flags, int ifindex, InetAddress address, byte[] lladdr,
+                          int state) {
+        w.begin(type, flags);
+        int h = w.reserve(NdMsgLayout.SIZE);
+        w.putU8(h + NdMsgLayout.FAMILY, AddressFamily.of(address));
+        w.putI32(h + NdMsgLayout.IFINDEX, ifindex);
+        w.putU16(h + NdMsgLayout.STATE, state);
+        w.attributeAddress(Nda.DST, address);
+        if (lladdr != null) {
+            w.attributeBytes(Nda.LLADDR, lladdr);
+        }
+    }
+
     // ---- routes --------------------------------------------------------------------------------
 
     /**

@@ -383,6 +383,32 @@ public final class RtnetlinkSocket implements AutoCloseable {
         });
     }
 
+    /**
+     * Sets a neighbour entry ({@code ip neigh replace ADDRESS lladdr MAC nud STATE dev IFINDEX}): creates
+     * it or replaces the one there. {@code state} is a {@code NUD_*} value, usually
+     * {@link Neighbour#NUD_PERMANENT} for a static entry.
+     */
+    public void setNeighbour(int ifindex, InetAddress address, MacAddress lladdr, int state) {
+        requireIfindex(ifindex);
+        Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(lladdr, "lladdr");
+        run(() -> {
+            RtnetlinkEncoder.neighbour(writer, Rtm.NEWNEIGH, Netlink.NLM_F_CREATE | Netlink.NLM_F_REPLACE, ifindex,
+                    address, lladdr.bytes(), state);
+            exchange.execute(writer, "ifindex=" + ifindex + " neighbour " + address.getHostAddress() + " lladdr " + lladdr);
+        });
+    }
+
+    /** Removes a neighbour entry. ENOENT if there is none. */
+    public void removeNeighbour(int ifindex, InetAddress address) {
+        requireIfindex(ifindex);
+        Objects.requireNonNull(address, "address");
+        run(() -> {
+            RtnetlinkEncoder.neighbour(writer, Rtm.DELNEIGH, 0, ifindex, address, null, 0);
+            exchange.execute(writer, "ifindex=" + ifindex + " neighbour " + address.getHostAddress());
+        });
+    }
+
     // ---- lifecycle -----------------------------------------------------------------------------
 
     /** Closes the socket; a second call does nothing. Waits for a request in progress on another thread. */

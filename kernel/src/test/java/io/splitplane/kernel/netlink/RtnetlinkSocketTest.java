@@ -14,6 +14,7 @@ import io.splitplane.kernel.sys.Errno;
 import io.splitplane.kernel.testing.Shell;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -73,6 +74,31 @@ class RtnetlinkSocketTest {
         assertTrue(veth.carrier());
         assertFalse(veth.xdp().isAttached());
         assertTrue(links.get("lo").isLoopback());
+    }
+
+    @Test
+    void staticNeighboursSetThroughTheApiAreWhatIpShows() {
+        String a = fx.name("a");
+        int ifindex = fx.vethUp(a, fx.name("b"));
+        InetAddress v4 = addr("192.0.2.9");
+        InetAddress v6 = addr("2001:db8::9");
+        fx.socket.setNeighbour(ifindex, v4, MacAddress.parse("02:00:00:00:00:09"), Neighbour.NUD_PERMANENT);
+        fx.socket.setNeighbour(ifindex, v6, MacAddress.parse("02:00:00:00:00:0a"), Neighbour.NUD_PERMANENT);
+        String shown = fx.ip("neigh", "show", "dev", a);
+        assertTrue(shown.contains("192.0.2.9 lladdr 02:00:00:00:00:09 PERMANENT"), shown);
+        assertTrue(shown.contains("2001:db8::9 lladdr 02:00:00:00:00:0a PERMANENT"), shown);
+
+        // replace, not add: a second set changes the entry in place
+        fx.socket.setNeighbour(ifindex, v4, MacAddress.parse("02:00:00:00:00:0b"), Neighbour.NUD_PERMANENT);
+        assertTrue(fx.ip("neigh", "show", "dev", a).contains("192.0.2.9 lladdr 02:00:00:00:00:0b PERMANENT"));
+        Neighbour read = fx.socket.neighbours(AddressFamily.INET).stream()
+                .filter(n -> n.address().equals(v4)).findFirst().orElseThrow();
+        assertEquals("02:00:00:00:00:0b", read.lladdr().orElseThrow().toString());
+
+        fx.socket.removeNeighbour(ifindex, v4);
+        assertFalse(fx.ip("neigh", "show", "dev", a).contains("192.0.2.9"));
+        NetlinkException e = assertThrows(NetlinkException.class, () -> fx.socket.removeNeighbour(ifindex, v4));
+        assertEquals(io.splitplane.kernel.sys.Errno.ENOENT, e.errno());
     }
 
     @Test

@@ -138,7 +138,7 @@ public final class KernelTour {
                 // drain until quiet
             }
             out.printf("   events seen by a subscription in %s: %d%n", NS_B, events.size());
-            events.stream().distinct().forEach(e -> out.println("     " + e));
+            events.forEach(e -> out.println("     " + e));
             out.printf("   main table of %s: %s%n", NS_B, rtnlB.routes(AddressFamily.INET, Route.TABLE_MAIN).stream()
                     .map(r -> r.dst().getHostAddress() + "/" + r.dstLength() + " dev " + r.oif())
                     .collect(Collectors.joining(", ")));

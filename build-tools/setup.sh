@@ -7,6 +7,7 @@ packages=(
   clang llvm           # compile the BPF programs (build time)
   libbpf-dev libbpf1   # BPF headers for clang; libbpf.so.1 loaded at run time through FFM
   bpftool              # tests cross-check loaded programs and pinned maps
+  gcc                  # layout tests compile C probes against the kernel headers
   iproute2 iputils-ping ethtool  # tests set up and inspect namespaces, links and traffic with the real tools
 )
 

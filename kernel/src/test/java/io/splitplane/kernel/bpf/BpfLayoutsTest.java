@@ -2,15 +2,11 @@ package io.splitplane.kernel.bpf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.splitplane.kernel.testing.Shell;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.splitplane.kernel.testing.CHeaderProbe;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The *Layout classes against the C headers they mirror (libbpf-dev's bpf/libbpf.h and bpf/bpf.h,
@@ -18,11 +14,9 @@ import org.junit.jupiter.api.io.TempDir;
  * must match.
  */
 class BpfLayoutsTest {
-    @TempDir
-    Path dir;
 
     @Test
-    void layoutsAndConstantsMatchTheHeaders() throws IOException {
+    void layoutsAndConstantsMatchTheHeaders() {
         Map<String, Long> java = new LinkedHashMap<>();
         java.put("sizeof(bpf_object_open_opts)", BpfObjectOpenOptsLayout.SIZE);
         java.put("bpf_object_open_opts.sz", BpfObjectOpenOptsLayout.SZ);
@@ -64,6 +58,12 @@ class BpfLayoutsTest {
         java.put("bpf_xdp_query_opts.skb_prog_id", BpfXdpQueryOptsLayout.SKB_PROG_ID);
         java.put("bpf_xdp_query_opts.attach_mode", BpfXdpQueryOptsLayout.ATTACH_MODE);
 
+        java.put("sizeof(bpf_map_create_opts)", BpfMapCreateOptsLayout.SIZE);
+        java.put("bpf_map_create_opts.sz", BpfMapCreateOptsLayout.SZ);
+        java.put("bpf_map_create_opts.inner_map_fd", BpfMapCreateOptsLayout.INNER_MAP_FD);
+        java.put("bpf_map_create_opts.map_flags", BpfMapCreateOptsLayout.MAP_FLAGS);
+        java.put("bpf_map_create_opts.map_extra", BpfMapCreateOptsLayout.MAP_EXTRA);
+
         java.put("sizeof(bpf_map_info)", BpfMapInfoLayout.SIZE);
         java.put("bpf_map_info.type", BpfMapInfoLayout.TYPE);
         java.put("bpf_map_info.id", BpfMapInfoLayout.ID);
@@ -97,6 +97,13 @@ class BpfLayoutsTest {
         java.put("BPF_MAP_TYPE_PERCPU_ARRAY", (long) BpfMap.TYPE_PERCPU_ARRAY);
         java.put("BPF_MAP_TYPE_LRU_HASH", (long) BpfMap.TYPE_LRU_HASH);
         java.put("BPF_MAP_TYPE_LRU_PERCPU_HASH", (long) BpfMap.TYPE_LRU_PERCPU_HASH);
+        java.put("BPF_MAP_TYPE_LPM_TRIE", (long) BpfMap.TYPE_LPM_TRIE);
+        java.put("BPF_MAP_TYPE_ARRAY_OF_MAPS", (long) BpfMap.TYPE_ARRAY_OF_MAPS);
+        java.put("BPF_MAP_TYPE_HASH_OF_MAPS", (long) BpfMap.TYPE_HASH_OF_MAPS);
+        java.put("BPF_F_NO_PREALLOC", (long) BpfMap.F_NO_PREALLOC);
+        java.put("BPF_F_RDONLY_PROG", (long) BpfMap.F_RDONLY_PROG);
+        java.put("BPF_F_INNER_MAP", (long) BpfMap.F_INNER_MAP);
+        java.put("BPF_OBJ_NAME_LEN-1", (long) BpfMap.MAX_NAME_LENGTH);
         java.put("BPF_MAP_TYPE_DEVMAP", (long) BpfMap.TYPE_DEVMAP);
         java.put("BPF_MAP_TYPE_XSKMAP", (long) BpfMap.TYPE_XSKMAP);
         java.put("BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE", (long) BpfMap.TYPE_PERCPU_CGROUP_STORAGE);
@@ -114,17 +121,9 @@ class BpfLayoutsTest {
         assertEquals(new TreeMap<>(java), new TreeMap<>(fromC(java)));
     }
 
-    /** Compiles and runs a program printing "name value" for every key. */
-    private Map<String, Long> fromC(Map<String, Long> keys) throws IOException {
-        StringBuilder c = new StringBuilder("""
-                #include <stdio.h>
-                #include <stddef.h>
-                #include <bpf/libbpf.h>
-                #include <bpf/bpf.h>
-                #include <linux/bpf.h>
-                #include <linux/if_link.h>
-                int main(void) {
-                """);
+    /** The C value of every key: {@code sizeof(x)} and {@code x.f} name struct sizes and offsets. */
+    private static Map<String, Long> fromC(Map<String, Long> keys) {
+        Map<String, String> expressions = new LinkedHashMap<>();
         for (String key : keys.keySet()) {
             String expression;
             if (key.startsWith("sizeof(")) {
@@ -135,17 +134,16 @@ class BpfLayoutsTest {
             } else {
                 expression = key;
             }
-            c.append("  printf(\"%s %lld\\n\", \"").append(key).append("\", (long long) (").append(expression).append("));\n");
+            expressions.put(key, expression);
         }
-        c.append("  return 0;\n}\n");
-        Path source = Files.writeString(dir.resolve("layouts.c"), c);
-        Path binary = dir.resolve("layouts");
-        Shell.run("cc", "-Wall", "-Werror", "-o", binary.toString(), source.toString());
+        Map<String, Long> byExpression = CHeaderProbe.evaluate("""
+                #include <bpf/libbpf.h>
+                #include <bpf/bpf.h>
+                #include <linux/bpf.h>
+                #include <linux/if_link.h>
+                """, expressions.values());
         Map<String, Long> values = new LinkedHashMap<>();
-        for (String line : Shell.run(binary.toString()).strip().split("\n")) {
-            String[] kv = line.split(" ");
-            values.put(kv[0], Long.parseLong(kv[1]));
-        }
+        expressions.forEach((key, expression) -> values.put(key, byExpression.get(expression)));
         return values;
     }
 }

@@ -3,15 +3,10 @@ package io.splitplane.kernel.xdp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.splitplane.kernel.testing.Shell;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
+import io.splitplane.kernel.testing.CHeaderProbe;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Checks every AF_XDP constant and struct offset used in Java against the C headers: a small C
@@ -79,16 +74,8 @@ class XdpLayoutTest {
     private static Map<String, Long> c;
 
     @BeforeAll
-    static void compileAndRun(@TempDir Path dir) throws IOException {
-        Path source = dir.resolve("xdp_layout.c");
-        Path binary = dir.resolve("xdp_layout");
-        Files.writeString(source, PROGRAM);
-        Shell.run("gcc", "-Wall", "-Werror", "-o", binary.toString(), source.toString());
-        c = new LinkedHashMap<>();
-        for (String line : Shell.run(binary.toString()).strip().split("\n")) {
-            int space = line.lastIndexOf(' ');
-            c.put(line.substring(0, space), Long.parseLong(line.substring(space + 1)));
-        }
+    static void compileAndRun() {
+        c = CHeaderProbe.run(PROGRAM);
     }
 
     private static void check(String name, long javaValue) {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.splitplane.kernel.netns.NetNamespace;
 import io.splitplane.kernel.sys.Errno;
 import io.splitplane.kernel.sys.KernelException;
+import io.splitplane.kernel.testing.HugePages;
 import io.splitplane.kernel.testing.TestNetwork;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -303,25 +304,31 @@ class XskSocketTest {
     }
 
     @Test
-    void hugepagesFailClearlyWhenNoneAreFree() throws Exception {
-        String free = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/meminfo")).stream()
-                .filter(l -> l.startsWith("HugePages_Free:")).findFirst().orElse("HugePages_Free: 0");
-        UmemConfig huge = UmemConfig.of(1024).withChunkSize(2048).withHugePages(true);
-        if (Long.parseLong(free.replaceAll("\\D", "")) * 2 * 1024 * 1024 >= huge.size()) {
-            try (Umem umem = Umem.allocate(huge)) {
-                assertTrue(umem.isHugePages());
-                assertEquals(0, umem.mappedLength() % (2 << 20));
-                try (XskSocket s = createInB(config().build(), umem)) {
-                    assertTrue(s.isOpen());
-                }
+    void hugepageUmemBacksASocket() {
+        UmemConfig huge = UmemConfig.of(2048).withChunkSize(2048).withHugePages(true); // 4 MiB: two pages
+        try (HugePages reserved = HugePages.reserve(4); Umem umem = Umem.allocate(huge)) {
+            assertTrue(umem.isHugePages());
+            assertEquals(0, umem.mappedLength() % reserved.pageSize());
+            assertEquals(reserved.free() + umem.mappedLength() / reserved.pageSize(), reserved.reservedFree(),
+                    "the UMEM took its pages from the reserve");
+            try (XskSocket s = createInB(config().build(), umem)) {
+                assertTrue(s.isOpen());
+                assertEquals(0, s.statistics().rxDropped());
             }
-            return;
         }
-        KernelException e = assertThrows(KernelException.class, () -> Umem.allocate(huge));
-        assertEquals("mmap(UMEM, MAP_HUGETLB)", e.operation());
-        assertEquals(Errno.ENOMEM, e.errno());
-        assertTrue(e.getMessage().contains("HugePages_Free="), e.getMessage());
-        assertTrue(e.getMessage().contains("vm.nr_hugepages"), e.getMessage());
+    }
+
+    @Test
+    void hugepagesFailClearlyWhenTooFewAreFree() {
+        try (HugePages reserved = HugePages.reserve(1)) {
+            long tooMany = (reserved.reservedFree() + 1) * reserved.pageSize() / 2048;
+            UmemConfig huge = UmemConfig.of((int) tooMany).withChunkSize(2048).withHugePages(true);
+            KernelException e = assertThrows(KernelException.class, () -> Umem.allocate(huge));
+            assertEquals("mmap(UMEM, MAP_HUGETLB)", e.operation());
+            assertEquals(Errno.ENOMEM, e.errno());
+            assertTrue(e.getMessage().contains("HugePages_Free="), e.getMessage());
+            assertTrue(e.getMessage().contains("vm.nr_hugepages"), e.getMessage());
+        }
     }
 
     @Test

@@ -1,6 +1,8 @@
 package io.splitplane.kernel.bpf;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.splitplane.kernel.sys.Errno;
 import io.splitplane.kernel.sys.FileDescriptor;
@@ -36,6 +38,14 @@ public final class BpfMap implements AutoCloseable {
     public static final long EXIST = 2;
     public static final long F_LOCK = 4;
 
+    /** Map creation flags (BPF_F_*, linux/bpf.h) this project meets. */
+    public static final int F_NO_PREALLOC = 1;
+    public static final int F_RDONLY_PROG = 1 << 7;
+    public static final int F_INNER_MAP = 1 << 12;
+
+    /** The kernel's limit for a map name, without the NUL (BPF_OBJ_NAME_LEN - 1). */
+    public static final int MAX_NAME_LENGTH = 15;
+
     /** BPF_MAP_TYPE_* values (linux/bpf.h) this project meets. */
     public static final int TYPE_HASH = 1;
     public static final int TYPE_ARRAY = 2;
@@ -43,6 +53,9 @@ public final class BpfMap implements AutoCloseable {
     public static final int TYPE_PERCPU_ARRAY = 6;
     public static final int TYPE_LRU_HASH = 9;
     public static final int TYPE_LRU_PERCPU_HASH = 10;
+    public static final int TYPE_LPM_TRIE = 11;
+    public static final int TYPE_ARRAY_OF_MAPS = 12;
+    public static final int TYPE_HASH_OF_MAPS = 13;
     public static final int TYPE_DEVMAP = 14;
     public static final int TYPE_XSKMAP = 17;
     public static final int TYPE_PERCPU_CGROUP_STORAGE = 21;
@@ -99,6 +112,70 @@ public final class BpfMap implements AutoCloseable {
             fd.close();
             throw e;
         }
+    }
+
+    /**
+     * Creates a map in the kernel (BPF_MAP_CREATE), without BTF. The returned map owns its new fd; the
+     * kernel frees the map when the last reference (this fd, a pin, a program, an outer map holding
+     * it) goes away. Used e.g. for the inner maps of a map-in-map, which user space makes and swaps.
+     *
+     * @param type       BPF_MAP_TYPE_*, e.g. {@link #TYPE_ARRAY}
+     * @param name       at most {@link #MAX_NAME_LENGTH} characters of letters, digits, '_' and '.'
+     * @param flags      BPF_F_* creation flags, e.g. {@link #F_NO_PREALLOC} (required for LPM tries)
+     * @throws BpfException if the kernel refuses (EINVAL for sizes or flags the type does not take,
+     *                      EPERM without CAP_BPF, ENOMEM past the memory limit)
+     */
+    public static BpfMap create(int type, String name, int keySize, int valueSize, int maxEntries, int flags) {
+        Objects.requireNonNull(name, "name");
+        if (name.isEmpty() || name.length() > MAX_NAME_LENGTH || !name.chars().allMatch(
+                c -> c < 128 && (Character.isLetterOrDigit(c) || c == '_' || c == '.'))) {
+            throw new IllegalArgumentException("a map name needs 1 to " + MAX_NAME_LENGTH
+                    + " letters, digits, '_' or '.', name='" + name + "'");
+        }
+        if (keySize < 0 || valueSize <= 0 || maxEntries <= 0) {
+            throw new IllegalArgumentException("map '" + name + "': keySize must not be negative, valueSize and"
+                    + " maxEntries must be positive, keySize=" + keySize + ", valueSize=" + valueSize + ", maxEntries="
+                    + maxEntries);
+        }
+        int fd;
+        String log;
+        try (Arena arena = Arena.ofConfined(); LibbpfLog.Capture capture = LibbpfLog.capture()) {
+            MemorySegment opts = arena.allocate(BpfMapCreateOptsLayout.LAYOUT);
+            opts.set(JAVA_LONG, BpfMapCreateOptsLayout.SZ, BpfMapCreateOptsLayout.SIZE);
+            opts.set(JAVA_INT, BpfMapCreateOptsLayout.MAP_FLAGS, flags);
+            fd = Libbpf.mapCreate(type, arena.allocateFrom(name), keySize, valueSize, maxEntries, opts);
+            log = capture.text();
+        }
+        String what = "map '" + name + "' (type " + type + ", key " + keySize + " B, value " + valueSize + " B, "
+                + maxEntries + " entries, flags 0x" + Integer.toHexString(flags) + ")";
+        if (fd < 0) {
+            String detail = switch (-fd) {
+                case Errno.EINVAL -> "the kernel refused the definition of " + what
+                        + " (LPM tries need F_NO_PREALLOC, array keys are 4 bytes, ...)";
+                case Errno.EPERM -> "creating " + what + " needs CAP_BPF (or CAP_SYS_ADMIN)";
+                default -> what;
+            };
+            throw new BpfException("bpf_map_create(" + name + ")", -fd, detail, log);
+        }
+        return fromFd(new FileDescriptor(fd, "BPF " + what));
+    }
+
+    /**
+     * Opens the map with the kernel's id {@code id} (BPF_MAP_GET_FD_BY_ID), e.g. the inner map an
+     * array-of-maps lookup names; the returned map owns its new fd.
+     *
+     * @throws BpfException ENOENT if no map has that id (any more)
+     */
+    public static BpfMap openById(int id) {
+        if (id <= 0) {
+            throw new IllegalArgumentException("a map id is positive, id=" + id);
+        }
+        int fd = Libbpf.mapGetFdById(id);
+        if (fd < 0) {
+            throw new BpfException("bpf_map_get_fd_by_id(" + id + ")", -fd, -fd == Errno.ENOENT ? "no map has this id"
+                    : null, null);
+        }
+        return fromFd(new FileDescriptor(fd, "BPF map with id " + id));
     }
 
     private static String fdKind(int fd) {

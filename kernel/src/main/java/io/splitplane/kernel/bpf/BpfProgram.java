@@ -6,31 +6,92 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.splitplane.kernel.sys.Errno;
+import io.splitplane.kernel.sys.FileDescriptor;
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * One program of a {@link BpfObject}. It is the object's: usable while the object is open, and its
- * fd is valid only that long. What must outlive the object holds its own reference
+ * A loaded BPF program. Two kinds of ownership, one API, as for {@link BpfMap}: a program of a
+ * {@link BpfObject} is <em>borrowed</em> (usable while the object is open, its fd valid only that
+ * long, {@link #close()} does nothing); a program from {@link #openPinned} or {@link #fromFd} is
+ * <em>owned</em> (its fd is closed exactly once by {@link #close()}), which is how another process
+ * reaches a program it did not load. Either way every call after the end throws
+ * {@link IllegalStateException}. What must outlive the program's owner holds its own reference
  * ({@link XdpAttachment}, a {@linkplain #pin pin}).
  */
-public final class BpfProgram {
+public final class BpfProgram implements AutoCloseable {
     /** BPF_PROG_TYPE_XDP (linux/bpf.h). */
     public static final int TYPE_XDP = 6;
 
+    /** Borrowed programs: the owning object and libbpf's program; null for owned programs. */
     private final BpfObject owner;
     private final MemorySegment handle;
+    /** Owned programs: the fd and its lifetime; null for borrowed programs. */
+    private final FileDescriptor ownedFd;
+    private final Lifetime lifetime;
     private final String name;
-    // Set once by load(), under the owner's lock; read by any thread after.
+    // Borrowed: set once by load(), under the owner's lock; owned: set at construction. Read by any thread.
     private volatile int fd = -1;
     private volatile int id;
+    private volatile int ownedType;
 
     BpfProgram(BpfObject owner, MemorySegment handle, String name) {
         this.owner = owner;
         this.handle = handle;
         this.name = name;
+        this.ownedFd = null;
+        this.lifetime = null;
+    }
+
+    private BpfProgram(FileDescriptor ownedFd, ProgInfo info) {
+        this.owner = null;
+        this.handle = null;
+        this.ownedFd = ownedFd;
+        this.name = info.name();
+        this.lifetime = new Lifetime("BPF program '" + info.name() + "' (" + ownedFd.description() + ")");
+        this.ownedType = info.type();
+        this.id = info.id();
+        this.fd = ownedFd.get();
+    }
+
+    /**
+     * Opens the program pinned at {@code path} (on a bpffs), e.g. by the process that loaded it; the
+     * returned program owns its new fd. Its {@link #name()} is the kernel's (at most 15 characters).
+     */
+    public static BpfProgram openPinned(Path path) {
+        int fd = BpfFs.open(path, "program");
+        return fromFd(new FileDescriptor(fd, "BPF program pinned at " + path));
+    }
+
+    /**
+     * Wraps an fd that refers to a BPF program. Takes ownership: the fd is closed by {@link #close()},
+     * or right away if it is not a program.
+     */
+    public static BpfProgram fromFd(FileDescriptor fd) {
+        Objects.requireNonNull(fd, "fd");
+        try {
+            int number = fd.get();
+            String kind = fdKind(number);
+            if (!"anon_inode:bpf-prog".equals(kind)) {
+                throw new IllegalArgumentException(fd + " is not a BPF program (it is " + kind + ")");
+            }
+            return new BpfProgram(fd, ProgInfo.read(number, fd.description()));
+        } catch (RuntimeException | Error e) {
+            fd.close();
+            throw e;
+        }
+    }
+
+    private static String fdKind(int fd) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+        } catch (IOException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
     }
 
     /** The program's function name. */
@@ -38,34 +99,40 @@ public final class BpfProgram {
         return name;
     }
 
-    /** The program's fd, owned by the object: valid until the object is closed. */
+    /**
+     * The program's fd: for a borrowed program valid until its object closes, for an owned one until
+     * {@link #close()}.
+     */
     public int fd() {
-        owner.enter();
+        enter();
         try {
             return loadedFd();
         } finally {
-            owner.exit();
+            exit();
         }
     }
 
     /** The kernel's id for the loaded program (as {@code bpftool prog show} lists it). */
     public int id() {
-        owner.enter();
+        enter();
         try {
             loadedFd();
             return id;
         } finally {
-            owner.exit();
+            exit();
         }
     }
 
-    /** BPF_PROG_TYPE_* as libbpf derived it from the ELF section, e.g. {@link #TYPE_XDP}. */
+    /**
+     * BPF_PROG_TYPE_*, e.g. {@link #TYPE_XDP}: as libbpf derived it from the ELF section, or as the
+     * kernel reports it for an owned program.
+     */
     public int type() {
-        owner.enter();
+        enter();
         try {
-            return Libbpf.programType(handle);
+            return owner == null ? ownedType : Libbpf.programType(handle);
         } finally {
-            owner.exit();
+            exit();
         }
     }
 
@@ -80,17 +147,17 @@ public final class BpfProgram {
     public XdpAttachment attachXdp(int ifindex, XdpMode mode) {
         NetworkInterfaces.requireValidIndex(ifindex);
         Objects.requireNonNull(mode, "mode");
-        owner.enter();
+        enter();
         try {
             loadedFd();
-            int type = Libbpf.programType(handle);
+            int type = owner == null ? ownedType : Libbpf.programType(handle);
             if (type != TYPE_XDP) {
                 throw new IllegalStateException("program '" + name + "' is not an XDP program (BPF_PROG_TYPE "
                         + type + "); it cannot be attached to an interface");
             }
             return XdpAttachment.attach(name, id, ifindex, mode);
         } finally {
-            owner.exit();
+            exit();
         }
     }
 
@@ -103,11 +170,11 @@ public final class BpfProgram {
 
     /** Pins the program at {@code path} on a bpffs, so it outlives this object. */
     public void pin(Path path) {
-        owner.enter();
+        enter();
         try {
             BpfFs.pin(loadedFd(), path, "program '" + name + "'");
         } finally {
-            owner.exit();
+            exit();
         }
     }
 
@@ -126,7 +193,7 @@ public final class BpfProgram {
      */
     public TestRunResult testRun(TestRun run) {
         Objects.requireNonNull(run, "run");
-        owner.enter();
+        enter();
         try (Arena arena = Arena.ofConfined()) {
             int progFd = loadedFd();
             byte[] data = run.data();
@@ -171,7 +238,7 @@ public final class BpfProgram {
             long durationNs = Integer.toUnsignedLong(opts.get(JAVA_INT, BpfTestRunOptsLayout.DURATION));
             return new TestRunResult(opts.get(JAVA_INT, BpfTestRunOptsLayout.RETVAL), out, durationNs, ctxOut);
         } finally {
-            owner.exit();
+            exit();
         }
     }
 
@@ -186,9 +253,22 @@ public final class BpfProgram {
         };
     }
 
+    /** Closes an owned program's fd, once; does nothing for a program borrowed from a {@link BpfObject}. */
+    @Override
+    public void close() {
+        if (ownedFd != null) {
+            lifetime.close(ownedFd::close);
+        }
+    }
+
+    /** Whether the program can still be used (a borrowed one: whether its object is open). */
+    public boolean isOpen() {
+        return owner != null ? owner.isOpen() : lifetime.isOpen();
+    }
+
     @Override
     public String toString() {
-        return "BpfProgram[" + name + "]";
+        return "BpfProgram[" + name + (owner != null ? " of " + owner.name() : "") + "]";
     }
 
     // ---- for BpfObject -------------------------------------------------------------------------
@@ -206,7 +286,23 @@ public final class BpfProgram {
         fd = programFd;
     }
 
-    /** Call between owner.enter() and owner.exit(). */
+    private void enter() {
+        if (owner == null) {
+            lifetime.enter();
+        } else {
+            owner.enter();
+        }
+    }
+
+    private void exit() {
+        if (owner == null) {
+            lifetime.exit();
+        } else {
+            owner.exit();
+        }
+    }
+
+    /** Call between enter() and exit(). */
     private int loadedFd() {
         int f = fd;
         if (f < 0) {

@@ -66,6 +66,10 @@ final class Libbpf {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle PROG_GET_FD_BY_ID = plain("bpf_prog_get_fd_by_id",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle MAP_GET_FD_BY_ID = plain("bpf_map_get_fd_by_id",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle MAP_CREATE = plain("bpf_map_create",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle PROG_TEST_RUN_OPTS = plain("bpf_prog_test_run_opts",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
 
@@ -301,6 +305,23 @@ final class Libbpf {
     static int progGetFdById(int id) {
         try {
             return (int) PROG_GET_FD_BY_ID.invokeExact(id);
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    static int mapGetFdById(int id) {
+        try {
+            return (int) MAP_GET_FD_BY_ID.invokeExact(id);
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    /** A new map's fd, or {@code -errno}. */
+    static int mapCreate(int type, MemorySegment name, int keySize, int valueSize, int maxEntries, MemorySegment opts) {
+        try {
+            return (int) MAP_CREATE.invokeExact(type, name, keySize, valueSize, maxEntries, opts);
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }

@@ -10,6 +10,8 @@ import io.splitplane.kernel.sys.FileDescriptor;
 import java.lang.System.Logger.Level;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -143,24 +145,79 @@ public final class XdpAttachment implements AutoCloseable {
         if (detached) {
             return false;
         }
-        return inNamespace(() -> {
-            try (Arena arena = Arena.ofConfined(); LibbpfLog.Capture capture = LibbpfLog.capture()) {
-                MemorySegment opts = arena.allocate(BpfXdpQueryOptsLayout.LAYOUT);
-                opts.set(JAVA_LONG, BpfXdpQueryOptsLayout.SZ, BpfXdpQueryOptsLayout.SIZE);
-                int r = Libbpf.xdpQuery(ifindex, 0, opts);
-                if (r < 0) {
-                    throw new BpfException("bpf_xdp_query(ifindex=" + ifindex + ")", -r, null, capture.text());
-                }
-                long slot = mode == XdpMode.NATIVE ? BpfXdpQueryOptsLayout.DRV_PROG_ID : BpfXdpQueryOptsLayout.SKB_PROG_ID;
-                // A single program is reported in prog_id only; attach_mode says which slot it is in.
-                int attachMode = opts.get(JAVA_BYTE, BpfXdpQueryOptsLayout.ATTACH_MODE);
-                int id = opts.get(JAVA_INT, slot);
-                if (id == 0 && attachMode == (mode == XdpMode.NATIVE ? 1 : 2)) {
-                    id = opts.get(JAVA_INT, BpfXdpQueryOptsLayout.PROG_ID);
-                }
-                return id == programId;
+        return inNamespace(() -> attachedId(ifindex, mode) == programId);
+    }
+
+    /**
+     * The id of the program in the {@code mode} slot of {@code ifindex} (calling thread's namespace),
+     * 0 if the slot is empty.
+     */
+    private static int attachedId(int ifindex, XdpMode mode) {
+        try (Arena arena = Arena.ofConfined(); LibbpfLog.Capture capture = LibbpfLog.capture()) {
+            MemorySegment opts = arena.allocate(BpfXdpQueryOptsLayout.LAYOUT);
+            opts.set(JAVA_LONG, BpfXdpQueryOptsLayout.SZ, BpfXdpQueryOptsLayout.SIZE);
+            int r = Libbpf.xdpQuery(ifindex, 0, opts);
+            if (r < 0) {
+                throw new BpfException("bpf_xdp_query(ifindex=" + ifindex + ")", -r,
+                        -r == Errno.ENODEV ? "no interface with this index in the calling thread's network namespace"
+                                : null, capture.text());
             }
-        });
+            long slot = mode == XdpMode.NATIVE ? BpfXdpQueryOptsLayout.DRV_PROG_ID : BpfXdpQueryOptsLayout.SKB_PROG_ID;
+            // A single program is reported in prog_id only; attach_mode says which slot it is in.
+            int attachMode = opts.get(JAVA_BYTE, BpfXdpQueryOptsLayout.ATTACH_MODE);
+            int id = opts.get(JAVA_INT, slot);
+            if (id == 0 && attachMode == (mode == XdpMode.NATIVE ? 1 : 2)) {
+                id = opts.get(JAVA_INT, BpfXdpQueryOptsLayout.PROG_ID);
+            }
+            return id;
+        }
+    }
+
+    /**
+     * The attachment of {@code program} to {@code ifindex} in the calling thread's network namespace,
+     * if the program is attached there (native or generic), else empty. This is how a process that
+     * did not attach a program, but reopened it (e.g. from a {@linkplain BpfProgram#openPinned pin}),
+     * gets an attachment that {@link #detach()}es exactly that program. The returned attachment
+     * holds its own reference to the program.
+     */
+    public static Optional<XdpAttachment> find(BpfProgram program, int ifindex) {
+        Objects.requireNonNull(program, "program");
+        NetworkInterfaces.requireValidIndex(ifindex);
+        int programId = program.id();
+        String programName = program.name();
+        XdpMode mode;
+        if (attachedId(ifindex, XdpMode.NATIVE) == programId) {
+            mode = XdpMode.NATIVE;
+        } else if (attachedId(ifindex, XdpMode.GENERIC) == programId) {
+            mode = XdpMode.GENERIC;
+        } else {
+            return Optional.empty();
+        }
+        int own = Libbpf.progGetFdById(programId);
+        if (own < 0) {
+            throw new BpfException("bpf_prog_get_fd_by_id(" + programId + ")", -own, "program '" + programName + "'", null);
+        }
+        FileDescriptor fd = new FileDescriptor(own, "XDP program '" + programName + "' (id " + programId + ")");
+        try {
+            return Optional.of(new XdpAttachment(ifindex, mode, programName, programId, fd, NetNamespace.current()));
+        } catch (RuntimeException | Error e) {
+            fd.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Lets go of the attachment without detaching: closes this object's references (program fd,
+     * namespace), and the program stays attached until someone detaches it, e.g. a later process
+     * through {@link #find}. Afterwards {@link #detach()} does nothing. Idempotent.
+     */
+    public synchronized void release() {
+        if (detached) {
+            return;
+        }
+        detached = true;
+        program.close();
+        namespace.close();
     }
 
     /**

@@ -1,0 +1,494 @@
+// SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause)
+/*
+ * splitplane's XDP classifier: per packet, redirect into the AF_XDP socket of this rx queue, pass to
+ * the kernel, or drop, by the first matching rule of the active rule set (see classifier.h).
+ * Behaviour is data: one compiled object serves every configuration.
+ *
+ * Every packet leaves through one exit that counts its outcome. Packets the parser cannot read
+ * (truncated, malformed, nested deeper than it follows) are passed without looking at the rules:
+ * the kernel drops or answers them as it would without us, and a counter says how many there were.
+ *
+ * Lengths: a header that ends past the frame is "truncated"; one that ends past what the IP
+ * header says the datagram holds (tot_len, payload_len), or a length field that contradicts the
+ * others, is "malformed". The IP length may be shorter than the frame (Ethernet padding).
+ */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/udp.h>
+#include <linux/tcp.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "classifier.h"
+
+#define VLAN_MAX_DEPTH      2
+#define IPV6_EXT_MAX_DEPTH  6
+#define IP_OFFSET           0x1fff
+#define IP6_OFFSET_MASK     0xfff8
+#define ETH_P_8021Q_BE      bpf_htons(0x8100)
+#define ETH_P_8021AD_BE     bpf_htons(0x88A8)
+#define SCTP_COMMON_HDR_LEN 12
+#define IPPROTO_SCTP_NUM    132
+#define ICMP_HDR_LEN        8    /* sizeof(struct icmphdr) and of struct icmp6hdr */
+#define IPV6_EXT_MIN_LEN    8
+#define TCP_MIN_DOFF        5
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+struct ruleset_map {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sp_ruleset);
+} initial_ruleset SEC(".maps");
+
+/* Slot 0 holds the active rule set; user space swaps it whole. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct ruleset_map);
+} active_ruleset SEC(".maps") = {
+	.values = { &initial_ruleset },
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, SP_MAX_PREFIXES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct sp_lpm4_key);
+	__type(value, struct sp_lpm_value);
+} dst4_prefixes SEC(".maps"), src4_prefixes SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, SP_MAX_PREFIXES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct sp_lpm6_key);
+	__type(value, struct sp_lpm_value);
+} dst6_prefixes SEC(".maps"), src6_prefixes SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_XSKMAP);
+	__uint(max_entries, SP_MAX_QUEUES);
+	__type(key, __u32);
+	__type(value, __u32);
+} xsks_map SEC(".maps");
+
+/* Per-CPU, so the counting needs no atomics: each CPU runs one program instance at a time. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SP_STAT_MAX);
+	__type(key, __u32);
+	__type(value, struct sp_counter);
+} verdict_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SP_MAX_COUNTERS);
+	__type(key, __u32);
+	__type(value, struct sp_counter);
+} rule_stats SEC(".maps");
+
+/* User space only (see classifier.h): the program never reads these two. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SP_MAX_COUNTERS);
+	__type(key, __u32);
+	__type(value, struct sp_rule_name);
+} rule_names SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sp_attach_state);
+} classifier_state SEC(".maps");
+
+/* De Bruijn sequence and table: the index of the lowest set bit of a u64 in a multiply and a load. */
+#define DEBRUIJN64 0x03f79d71b4cb0a89ULL
+static const __u8 lowest_bit_index[64] = {
+	0,  1,  48, 2,  57, 49, 28, 3,  61, 58, 50, 42, 38, 29, 17, 4,
+	62, 55, 59, 36, 53, 51, 43, 22, 45, 39, 33, 30, 24, 18, 12, 5,
+	63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21, 44, 32, 23, 11,
+	46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9,  13, 8,  7,  6,
+};
+
+/* What the parser learnt about a packet. */
+struct packet {
+	__u16 vlan;        /* outermost VLAN id, SP_NO_VLAN if untagged */
+	__u8  ip_version;
+	__u8  l4_proto;
+	__u8  has_ports;
+	__u8  later_fragment;
+	__u16 src_port;    /* host byte order; 0 without ports */
+	__u16 dst_port;
+	__u64 src[2];      /* as on the wire (network order); IPv4 in the low-addressed 4 bytes of src[0] */
+	__u64 dst[2];
+};
+
+enum parse_result {
+	PARSE_OK = 0,
+	PARSE_NOT_IP,
+	PARSE_TRUNCATED,
+	PARSE_MALFORMED,
+	PARSE_TOO_DEEP,
+};
+
+/* Parser position: pos/end bound the frame for the verifier, remaining is what the IP header says
+ * is left of the datagram from pos on (never more than end - pos once the IP header is read). */
+struct cursor {
+	void *pos;
+	void *end;
+	__u32 remaining;
+};
+
+static __always_inline int parse_eth(struct cursor *c, struct packet *p, __be16 *proto)
+{
+	struct ethhdr *eth = c->pos;
+
+	if ((void *)(eth + 1) > c->end)
+		return PARSE_TRUNCATED;
+	c->pos = eth + 1;
+	*proto = eth->h_proto;
+	p->vlan = SP_NO_VLAN;
+
+#pragma unroll
+	for (int i = 0; i < VLAN_MAX_DEPTH; i++) {
+		struct vlan { __be16 tci; __be16 proto; } *tag = c->pos;
+
+		if (*proto != ETH_P_8021Q_BE && *proto != ETH_P_8021AD_BE)
+			return PARSE_OK;
+		if ((void *)(tag + 1) > c->end)
+			return PARSE_TRUNCATED;
+		if (i == 0)
+			p->vlan = bpf_ntohs(tag->tci) & 0x0fff;
+		*proto = tag->proto;
+		c->pos = tag + 1;
+	}
+	if (*proto == ETH_P_8021Q_BE || *proto == ETH_P_8021AD_BE)
+		return PARSE_TOO_DEEP;
+	return PARSE_OK;
+}
+
+static __always_inline int parse_ipv4(struct cursor *c, struct packet *p)
+{
+	struct iphdr *ip = c->pos;
+	__u32 hdr_len, tot_len;
+
+	if ((void *)(ip + 1) > c->end)
+		return PARSE_TRUNCATED;
+	if (ip->version != 4 || ip->ihl < 5)
+		return PARSE_MALFORMED;
+	hdr_len = ip->ihl * 4;
+	tot_len = bpf_ntohs(ip->tot_len);
+	if (tot_len < hdr_len)
+		return PARSE_MALFORMED;
+	if (c->pos + tot_len > c->end)
+		return PARSE_TRUNCATED;
+	/* Implied by the check above; the verifier needs it in this form for the options. */
+	if (c->pos + hdr_len > c->end)
+		return PARSE_TRUNCATED;
+
+	p->ip_version = 4;
+	p->l4_proto = ip->protocol;
+	p->src[0] = ip->saddr;
+	p->dst[0] = ip->daddr;
+	p->later_fragment = (bpf_ntohs(ip->frag_off) & IP_OFFSET) != 0;
+	c->pos += hdr_len;
+	c->remaining = tot_len - hdr_len;
+	return PARSE_OK;
+}
+
+static __always_inline int is_ipv6_ext(__u8 next)
+{
+	return next == IPPROTO_HOPOPTS || next == IPPROTO_ROUTING || next == IPPROTO_DSTOPTS ||
+	       next == IPPROTO_FRAGMENT || next == IPPROTO_AH;
+}
+
+static __always_inline int parse_ipv6(struct cursor *c, struct packet *p)
+{
+	struct ipv6hdr *ip6 = c->pos;
+	__u32 payload_len;
+	__u8 next;
+
+	if ((void *)(ip6 + 1) > c->end)
+		return PARSE_TRUNCATED;
+	if (ip6->version != 6)
+		return PARSE_MALFORMED;
+	payload_len = bpf_ntohs(ip6->payload_len);
+	if ((void *)(ip6 + 1) + payload_len > c->end)
+		return PARSE_TRUNCATED;
+
+	p->ip_version = 6;
+	__builtin_memcpy(p->src, &ip6->saddr, 16);
+	__builtin_memcpy(p->dst, &ip6->daddr, 16);
+	next = ip6->nexthdr;
+	c->pos = ip6 + 1;
+	c->remaining = payload_len;
+
+#pragma unroll
+	for (int i = 0; i < IPV6_EXT_MAX_DEPTH; i++) {
+		struct { __u8 next; __u8 len; __be16 frag_off; } *ext = c->pos;
+		__u32 len;
+
+		if (!is_ipv6_ext(next))
+			break;
+		if (c->remaining < IPV6_EXT_MIN_LEN)
+			return PARSE_MALFORMED;
+		if ((void *)(ext + 1) > c->end)
+			return PARSE_TRUNCATED;
+		if (next == IPPROTO_FRAGMENT) {
+			/* Fixed 8 bytes; offset in the upper 13 bits of frag_off. */
+			len = IPV6_EXT_MIN_LEN;
+			p->later_fragment = (bpf_ntohs(ext->frag_off) & IP6_OFFSET_MASK) != 0;
+		} else if (next == IPPROTO_AH) {
+			/* AH length is in 4-byte units minus 2. */
+			len = ((__u32)ext->len + 2) * 4;
+		} else {
+			len = ((__u32)ext->len + 1) * 8;
+		}
+		if (len > c->remaining)
+			return PARSE_MALFORMED;
+		next = ext->next;
+		c->pos += len;
+		c->remaining -= len;
+		if (c->pos > c->end)
+			return PARSE_TRUNCATED;
+		/* The upper-layer header of a later fragment is in the first fragment, not here. */
+		if (p->later_fragment)
+			break;
+	}
+	if (!p->later_fragment && is_ipv6_ext(next))
+		return PARSE_TOO_DEEP;
+	p->l4_proto = next;
+	return PARSE_OK;
+}
+
+/* Reads the ports at c->pos after checking that `need` bytes are in the datagram and the frame. */
+static __always_inline int parse_ports(struct cursor *c, struct packet *p, __u32 need)
+{
+	__be16 *ports = c->pos;
+
+	if (c->remaining < need)
+		return PARSE_MALFORMED;
+	if (c->pos + need > c->end)
+		return PARSE_TRUNCATED;
+	if ((void *)(ports + 2) > c->end)
+		return PARSE_TRUNCATED;
+	p->src_port = bpf_ntohs(ports[0]);
+	p->dst_port = bpf_ntohs(ports[1]);
+	p->has_ports = 1;
+	return PARSE_OK;
+}
+
+static __always_inline int parse_l4(struct cursor *c, struct packet *p)
+{
+	if (p->later_fragment)
+		return PARSE_OK;
+
+	switch (p->l4_proto) {
+	case IPPROTO_UDP: {
+		struct udphdr *udp = c->pos;
+		__u32 udp_len;
+		int r = parse_ports(c, p, sizeof(*udp));
+
+		if (r != PARSE_OK)
+			return r;
+		if ((void *)(udp + 1) > c->end)
+			return PARSE_TRUNCATED;
+		udp_len = bpf_ntohs(udp->len);
+		if (udp_len < sizeof(*udp) || udp_len > c->remaining)
+			return PARSE_MALFORMED;
+		return PARSE_OK;
+	}
+	case IPPROTO_TCP: {
+		struct tcphdr *tcp = c->pos;
+		int r = parse_ports(c, p, sizeof(*tcp));
+
+		if (r != PARSE_OK)
+			return r;
+		if ((void *)(tcp + 1) > c->end)
+			return PARSE_TRUNCATED;
+		if (tcp->doff < TCP_MIN_DOFF || tcp->doff * 4 > c->remaining)
+			return PARSE_MALFORMED;
+		return PARSE_OK;
+	}
+	case IPPROTO_SCTP_NUM:
+		return parse_ports(c, p, SCTP_COMMON_HDR_LEN);
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		if (c->remaining < ICMP_HDR_LEN)
+			return PARSE_MALFORMED;
+		if (c->pos + ICMP_HDR_LEN > c->end)
+			return PARSE_TRUNCATED;
+		return PARSE_OK;
+	default:
+		return PARSE_OK;
+	}
+}
+
+static __always_inline int parse(struct xdp_md *ctx, struct packet *p)
+{
+	struct cursor c = { .pos = (void *)(long)ctx->data, .end = (void *)(long)ctx->data_end };
+	__be16 proto;
+	int r;
+
+	r = parse_eth(&c, p, &proto);
+	if (r != PARSE_OK)
+		return r;
+	if (proto == bpf_htons(ETH_P_IP))
+		r = parse_ipv4(&c, p);
+	else if (proto == bpf_htons(ETH_P_IPV6))
+		r = parse_ipv6(&c, p);
+	else
+		return PARSE_NOT_IP;
+	if (r != PARSE_OK)
+		return r;
+	return parse_l4(&c, p);
+}
+
+/* The mask of the interval holding x: the largest i with start[i] <= x (start[0] is 0). A table of
+ * n used entries costs log2(n) steps, not log2(SP_PREFIX_BOUNDS). */
+static __always_inline __u64 table_rules(const struct sp_prefix_table *t, __u64 x)
+{
+	__u32 top = t->top_step;
+	__u32 i = 0;
+
+#pragma unroll
+	for (__u32 step = SP_PREFIX_BOUNDS / 2; step > 0; step >>= 1) {
+		if (step <= top && t->start[i + step] <= x)
+			i += step;
+	}
+	return t->rules[i & (SP_PREFIX_BOUNDS - 1)];
+}
+
+/* The rules whose prefix (in one direction) contains the address, in the set's mode for it. */
+static __always_inline __u64 prefix_rules(const struct sp_ruleset *rs, const struct packet *p, const __u64 *addr,
+					  const struct sp_prefix_table *t4, const struct sp_prefix_table *t6,
+					  void *trie4, void *trie6, __u32 table4, __u32 table6, __u32 trie4_flag,
+					  __u32 trie6_flag, __u64 any)
+{
+	struct sp_lpm_value *v;
+
+	if (p->ip_version == 4) {
+		if (rs->flags & table4)
+			return table_rules(t4, bpf_ntohl((__u32)addr[0]));
+		if (rs->flags & trie4_flag) {
+			struct sp_lpm4_key k = { .prefixlen = 64, .generation = bpf_htonl(rs->generation) };
+
+			__builtin_memcpy(k.addr, addr, 4);
+			v = bpf_map_lookup_elem(trie4, &k);
+			return v ? (v->rules | any) : any;
+		}
+		return any;
+	}
+	if (rs->flags & table6)
+		return table_rules(t6, bpf_be64_to_cpu(addr[0]));
+	if (rs->flags & trie6_flag) {
+		struct sp_lpm6_key k = { .prefixlen = 160, .generation = bpf_htonl(rs->generation) };
+
+		__builtin_memcpy(k.addr, addr, 16);
+		v = bpf_map_lookup_elem(trie6, &k);
+		return v ? (v->rules | any) : any;
+	}
+	return any;
+}
+
+static __always_inline void count(void *map, __u32 index, __u64 bytes)
+{
+	struct sp_counter *c = bpf_map_lookup_elem(map, &index);
+
+	if (c) {
+		c->packets++;
+		c->bytes += bytes;
+	}
+}
+
+SEC("xdp")
+int classify(struct xdp_md *ctx)
+{
+	__u64 bytes = ctx->data_end - ctx->data;
+	struct packet p = {};
+	__u32 zero = 0, stat, action = XDP_PASS;
+	const struct sp_ruleset *rs;
+	const struct sp_rule *hit;
+	void *inner;
+	__u64 candidates;
+	__u32 flags;
+	int r;
+
+	r = parse(ctx, &p);
+	if (r != PARSE_OK) {
+		stat = r == PARSE_NOT_IP ? SP_STAT_NOT_IP :
+		       r == PARSE_TRUNCATED ? SP_STAT_TRUNCATED :
+		       r == PARSE_TOO_DEEP ? SP_STAT_TOO_DEEP : SP_STAT_MALFORMED;
+		goto out;
+	}
+
+	stat = p.later_fragment ? SP_STAT_LATER_FRAGMENT : SP_STAT_PASS_DEFAULT;
+	inner = bpf_map_lookup_elem(&active_ruleset, &zero);
+	if (!inner)
+		goto out;
+	rs = bpf_map_lookup_elem(inner, &zero);
+	if (!rs)
+		goto out;
+
+	/* Every field narrows the candidates; rules a field does not constrain keep their bit. Tables
+	 * of fields no rule constrains are skipped. */
+	flags = rs->flags;
+	candidates = rs->version_rules[p.ip_version == 6] & rs->proto_rules[p.l4_proto];
+	if (flags & SP_F_VLAN)
+		candidates &= rs->vlan_rules[rs->vlan_class[p.vlan & (SP_VLAN_KEYS - 1)]];
+	if (p.has_ports) {
+		if (flags & SP_F_DPORT)
+			candidates &= rs->dport_rules[rs->dport_class[p.dst_port]];
+		if (flags & SP_F_SPORT)
+			candidates &= rs->sport_rules[rs->sport_class[p.src_port]];
+	} else {
+		candidates &= rs->portless_rules;
+	}
+	if (p.later_fragment)
+		candidates &= rs->later_fragment_rules;
+	/* Prefixes last, and only if a remaining candidate has one in that direction: the others are in
+	 * any_dst / any_src, which every prefix lookup returns anyway. */
+	if (candidates & ~rs->any_dst)
+		candidates &= prefix_rules(rs, &p, p.dst, &rs->dst4, &rs->dst6, &dst4_prefixes, &dst6_prefixes,
+					   SP_F_DST4_TABLE, SP_F_DST6_TABLE, SP_F_DST4_TRIE, SP_F_DST6_TRIE,
+					   rs->any_dst);
+	if (candidates & ~rs->any_src)
+		candidates &= prefix_rules(rs, &p, p.src, &rs->src4, &rs->src6, &src4_prefixes, &src6_prefixes,
+					   SP_F_SRC4_TABLE, SP_F_SRC6_TABLE, SP_F_SRC4_TRIE, SP_F_SRC6_TRIE,
+					   rs->any_src);
+	if (!candidates)
+		goto out;
+
+	/* The first match: the lowest set bit. */
+	hit = &rs->rules[lowest_bit_index[((candidates & -candidates) * DEBRUIJN64) >> 58] & (SP_MAX_RULES - 1)];
+	count(&rule_stats, hit->counter, bytes);
+	if (hit->action == SP_ACT_DROP) {
+		stat = SP_STAT_DROP;
+		action = XDP_DROP;
+	} else if (hit->action == SP_ACT_REDIRECT) {
+		__u32 queue = ctx->rx_queue_index;
+
+		/* An empty slot must fall back to the kernel, never drop silently. The (inlined) lookup
+		 * spares the helper call when the queue has no socket; should the socket go away right
+		 * after it, XDP_PASS in the flags makes bpf_redirect_map return XDP_PASS. */
+		stat = SP_STAT_REDIRECT_NO_SOCKET;
+		if (bpf_map_lookup_elem(&xsks_map, &queue)) {
+			action = bpf_redirect_map(&xsks_map, queue, XDP_PASS);
+			if (action == XDP_REDIRECT)
+				stat = SP_STAT_REDIRECT;
+		}
+	} else {
+		stat = SP_STAT_PASS_RULE;
+	}
+
+out:
+	count(&verdict_stats, stat, bytes);
+	return action;
+}

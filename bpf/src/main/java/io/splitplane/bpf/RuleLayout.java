@@ -1,0 +1,38 @@
+package io.splitplane.bpf;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.StructLayout;
+
+/**
+ * {@code struct sp_rule} (classifier.h): what a matching rule does. Which packets match is in the
+ * rule set's bit-vector tables ({@link RuleSetLayout}), not here.
+ *
+ * <pre>
+ *  0          2        3      4
+ * +----------+--------+------+
+ * | counter  | action | pad  |
+ * +----------+--------+------+
+ * </pre>
+ */
+final class RuleLayout {
+    static final StructLayout LAYOUT = MemoryLayout.structLayout(
+            JAVA_SHORT.withName("counter"),
+            JAVA_BYTE.withName("action"),
+            MemoryLayout.paddingLayout(1)).withName("sp_rule");
+
+    static final long SIZE = LAYOUT.byteSize();
+    static final long COUNTER = LAYOUT.byteOffset(groupElement("counter"));
+    static final long ACTION = LAYOUT.byteOffset(groupElement("action"));
+
+    /** enum sp_action. */
+    static final int ACTION_PASS = 0;
+    static final int ACTION_DROP = 1;
+    static final int ACTION_REDIRECT = 2;
+
+    private RuleLayout() {
+    }
+}

@@ -1,0 +1,84 @@
+package io.splitplane.bpf;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Map;
+
+/**
+ * A rule set as the kernel reads it ({@code struct sp_ruleset}, {@link RuleSetLayout}): encoded from
+ * compiled rules into a fresh inner map by {@link RuleSetWriter}, and the little that user space
+ * needs back from the active one.
+ *
+ * @param generation the tag of the set's trie entries (0: the empty initial set)
+ * @param flags      SP_F_*
+ * @param actions    per rule, {@code enum sp_action}
+ * @param counters   per rule, its slot in {@code rule_stats}
+ */
+record RuleSetImage(int generation, int flags, int[] actions, int[] counters) {
+    /** The struct for {@code compiled} in {@code generation} with the rules' counter slots, in {@code arena}. */
+    static MemorySegment encode(Arena arena, int generation, CompiledRules compiled, int[] counters) {
+        int n = compiled.names().size();
+        if (n > RuleSetLayout.MAX_RULES || counters.length != n) {
+            throw new IllegalArgumentException("rules=" + n + ", counters=" + counters.length);
+        }
+        MemorySegment s = arena.allocate(RuleSetLayout.LAYOUT);
+        s.set(JAVA_INT, RuleSetLayout.GENERATION, generation);
+        s.set(JAVA_INT, RuleSetLayout.RULE_COUNT, n);
+        s.set(JAVA_INT, RuleSetLayout.FLAGS, compiled.flags());
+        s.set(JAVA_LONG, RuleSetLayout.ANY_DST, compiled.anyDst());
+        s.set(JAVA_LONG, RuleSetLayout.ANY_SRC, compiled.anySrc());
+        longs(s, RuleSetLayout.VERSION_RULES, compiled.versionRules());
+        s.set(JAVA_LONG, RuleSetLayout.PORTLESS_RULES, compiled.portlessRules());
+        s.set(JAVA_LONG, RuleSetLayout.LATER_FRAGMENT_RULES, compiled.laterFragmentRules());
+        longs(s, RuleSetLayout.PROTO_RULES, compiled.protoRules());
+        classes(s, RuleSetLayout.DPORT_CLASS, RuleSetLayout.DPORT_RULES, compiled.dstPorts());
+        classes(s, RuleSetLayout.SPORT_CLASS, RuleSetLayout.SPORT_RULES, compiled.srcPorts());
+        classes(s, RuleSetLayout.VLAN_CLASS, RuleSetLayout.VLAN_RULES, compiled.vlans());
+        for (Map.Entry<PrefixTrie, PrefixMatch> e : compiled.prefixes().entrySet()) {
+            if (e.getValue() instanceof PrefixMatch.Table t) {
+                long at = e.getKey().tableOffset();
+                longs(s, at + PrefixTableLayout.START, t.start());
+                longs(s, at + PrefixTableLayout.RULES, t.rules());
+                s.set(JAVA_INT, at + PrefixTableLayout.TOP_STEP, t.topStep());
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            long at = RuleSetLayout.rule(i);
+            s.set(JAVA_SHORT, at + RuleLayout.COUNTER, (short) counters[i]);
+            s.set(JAVA_BYTE, at + RuleLayout.ACTION, (byte) compiled.actions()[i]);
+        }
+        return s;
+    }
+
+    private static void longs(MemorySegment s, long offset, long[] values) {
+        MemorySegment.copy(values, 0, s, JAVA_LONG, offset, values.length);
+    }
+
+    private static void classes(MemorySegment s, long classOffset, long rulesOffset, ClassTable table) {
+        MemorySegment.copy(table.classOf(), 0, s, JAVA_BYTE, classOffset, table.classOf().length);
+        longs(s, rulesOffset, table.rules());
+    }
+
+    /** Reads generation, flags and the rules' actions and counter slots from {@code s}. */
+    static RuleSetImage decode(MemorySegment s) {
+        int count = s.get(JAVA_INT, RuleSetLayout.RULE_COUNT);
+        if (count < 0 || count > RuleSetLayout.MAX_RULES) {
+            throw new IllegalStateException("the active rule set says it has " + count + " rules; at most "
+                    + RuleSetLayout.MAX_RULES + " fit (was it written by another version?)");
+        }
+        int[] actions = new int[count];
+        int[] counters = new int[count];
+        for (int i = 0; i < count; i++) {
+            long at = RuleSetLayout.rule(i);
+            actions[i] = Byte.toUnsignedInt(s.get(JAVA_BYTE, at + RuleLayout.ACTION));
+            counters[i] = Short.toUnsignedInt(s.get(JAVA_SHORT, at + RuleLayout.COUNTER));
+        }
+        return new RuleSetImage(s.get(JAVA_INT, RuleSetLayout.GENERATION), s.get(JAVA_INT, RuleSetLayout.FLAGS),
+                actions, counters);
+    }
+}

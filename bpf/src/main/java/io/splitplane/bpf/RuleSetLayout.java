@@ -1,0 +1,116 @@
+package io.splitplane.bpf;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.StructLayout;
+
+/**
+ * {@code struct sp_ruleset} (classifier.h): a whole rule set as bit-vector tables, the only value of
+ * an inner ARRAY map installed in {@code active_ruleset[0]}. Bit i of every mask is rule i.
+ *
+ * <pre>
+ * offset   field
+ *      0   u32 generation | u32 rule_count | u32 flags | u32 pad
+ *     16   u64 any_dst | u64 any_src
+ *     32   u64 version_rules[2]            [0] IPv4, [1] IPv6
+ *     48   u64 portless_rules | u64 later_fragment_rules
+ *     64   u64 proto_rules[256]            by IP protocol number
+ *   2112   u64 dport_rules[256]            by destination port class
+ *   4160   u64 sport_rules[256]            by source port class
+ *   6208   u64 vlan_rules[256]             by VLAN class
+ *   8256   u8  dport_class[65536]          port to class
+ *  73792   u8  sport_class[65536]
+ * 139328   u8  vlan_class[8192]            VLAN id (4096: untagged) to class
+ * 147520   sp_prefix_table dst4, src4, dst6, src6     (2056 B each)
+ * 155744   sp_rule rules[64]               (4 B each)
+ * 156000   end
+ * </pre>
+ */
+final class RuleSetLayout {
+    /** SP_MAX_RULES. */
+    static final int MAX_RULES = 64;
+    /** SP_MAX_PROTOS, SP_MAX_CLASSES, SP_PORTS, SP_VLAN_KEYS, SP_NO_VLAN. */
+    static final int PROTOS = 256;
+    static final int CLASSES = 256;
+    static final int PORTS = 65536;
+    static final int VLAN_KEYS = 8192;
+    static final int NO_VLAN = 4096;
+
+    static final StructLayout LAYOUT = MemoryLayout.structLayout(
+            JAVA_INT.withName("generation"),
+            JAVA_INT.withName("rule_count"),
+            JAVA_INT.withName("flags"),
+            JAVA_INT.withName("pad"),
+            JAVA_LONG.withName("any_dst"),
+            JAVA_LONG.withName("any_src"),
+            MemoryLayout.sequenceLayout(2, JAVA_LONG).withName("version_rules"),
+            JAVA_LONG.withName("portless_rules"),
+            JAVA_LONG.withName("later_fragment_rules"),
+            MemoryLayout.sequenceLayout(PROTOS, JAVA_LONG).withName("proto_rules"),
+            MemoryLayout.sequenceLayout(CLASSES, JAVA_LONG).withName("dport_rules"),
+            MemoryLayout.sequenceLayout(CLASSES, JAVA_LONG).withName("sport_rules"),
+            MemoryLayout.sequenceLayout(CLASSES, JAVA_LONG).withName("vlan_rules"),
+            MemoryLayout.sequenceLayout(PORTS, JAVA_BYTE).withName("dport_class"),
+            MemoryLayout.sequenceLayout(PORTS, JAVA_BYTE).withName("sport_class"),
+            MemoryLayout.sequenceLayout(VLAN_KEYS, JAVA_BYTE).withName("vlan_class"),
+            PrefixTableLayout.LAYOUT.withName("dst4"),
+            PrefixTableLayout.LAYOUT.withName("src4"),
+            PrefixTableLayout.LAYOUT.withName("dst6"),
+            PrefixTableLayout.LAYOUT.withName("src6"),
+            MemoryLayout.sequenceLayout(MAX_RULES, RuleLayout.LAYOUT).withName("rules")).withName("sp_ruleset");
+
+    static final long SIZE = LAYOUT.byteSize();
+    static final long GENERATION = offset("generation");
+    static final long RULE_COUNT = offset("rule_count");
+    static final long FLAGS = offset("flags");
+    static final long ANY_DST = offset("any_dst");
+    static final long ANY_SRC = offset("any_src");
+    static final long VERSION_RULES = offset("version_rules");
+    static final long PORTLESS_RULES = offset("portless_rules");
+    static final long LATER_FRAGMENT_RULES = offset("later_fragment_rules");
+    static final long PROTO_RULES = offset("proto_rules");
+    static final long DPORT_RULES = offset("dport_rules");
+    static final long SPORT_RULES = offset("sport_rules");
+    static final long VLAN_RULES = offset("vlan_rules");
+    static final long DPORT_CLASS = offset("dport_class");
+    static final long SPORT_CLASS = offset("sport_class");
+    static final long VLAN_CLASS = offset("vlan_class");
+    static final long DST4 = offset("dst4");
+    static final long SRC4 = offset("src4");
+    static final long DST6 = offset("dst6");
+    static final long SRC6 = offset("src6");
+    static final long RULES = offset("rules");
+
+    /**
+     * SP_F_*: how prefixes of each family and direction are matched (neither flag: no such
+     * prefixes), and which class tables are in use.
+     */
+    static final int F_DST4_TABLE = 1;
+    static final int F_SRC4_TABLE = 1 << 1;
+    static final int F_DST6_TABLE = 1 << 2;
+    static final int F_SRC6_TABLE = 1 << 3;
+    static final int F_DST4_TRIE = 1 << 4;
+    static final int F_SRC4_TRIE = 1 << 5;
+    static final int F_DST6_TRIE = 1 << 6;
+    static final int F_SRC6_TRIE = 1 << 7;
+    /** SP_F_DPORT, SP_F_SPORT, SP_F_VLAN: some rule constrains the field (else its table is skipped). */
+    static final int F_DPORT = 1 << 8;
+    static final int F_SPORT = 1 << 9;
+    static final int F_VLAN = 1 << 10;
+
+    private RuleSetLayout() {
+    }
+
+    /** The offset of rule {@code index}'s {@code struct sp_rule}. */
+    static long rule(int index) {
+        return RULES + index * RuleLayout.SIZE;
+    }
+
+    private static long offset(String field) {
+        return LAYOUT.byteOffset(groupElement(field));
+    }
+}

@@ -182,13 +182,19 @@ class XskSocketTest {
              XskSocket s = createInB(config().build(), umem)) {
             com.sun.management.ThreadMXBean mx =
                     (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-            long sink = syscalls(s, 60_000);
-            long before = mx.getCurrentThreadAllocatedBytes();
-            sink += syscalls(s, 100_000);
-            long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+            // When the JIT gets to it depends on the machine's load, so warm up in rounds until a
+            // round allocates nothing (or give up after a generous number of rounds and fail).
+            long sink = 0;
+            long allocated = Long.MAX_VALUE;
+            for (int round = 0; round < 20 && allocated >= 1024; round++) {
+                long before = mx.getCurrentThreadAllocatedBytes();
+                sink += syscalls(s, 50_000);
+                allocated = mx.getCurrentThreadAllocatedBytes() - before;
+            }
             assertTrue(sink >= 0);
             // A few hundred bytes may come from the JIT replacing frames (OSR, deoptimisation): not per call.
-            assertTrue(allocated < 1024, "kick/wakeup/poll allocated " + allocated + " bytes over 300000 calls");
+            assertTrue(allocated < 1024, "kick/wakeup/poll still allocated " + allocated
+                    + " bytes over 150000 calls after 20 rounds of warm-up");
             assertEquals(0, s.txKickErrors());
             assertEquals(0, s.rxWakeupErrors());
         }

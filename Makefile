@@ -1,12 +1,13 @@
 # splitplane: the two commands a newcomer runs (as root), and the steps behind them.
 #   make demo   build and run the main job
 #   make test   build and run every test, then check that nothing was left behind
+#   make bench  the benchmarks behind the README's performance section (as root; takes minutes)
 
 SHELL := /bin/bash
 MVN = JAVA_HOME=$$(build-tools/java-home.sh) ./mvnw -B -q
 JAVA = $$(build-tools/java-home.sh)/bin/java
 
-.PHONY: demo test setup build clean
+.PHONY: demo test bench setup build clean
 
 setup:
 	@build-tools/setup.sh
@@ -20,6 +21,9 @@ demo: build
 test: setup
 	@JAVA_HOME=$$(build-tools/java-home.sh) ./mvnw -B verify
 	@build-tools/check-clean.sh
+
+bench: setup
+	@$(MVN) -pl api,kernel,bpf -Pbench -DskipTests verify
 
 clean:
 	@$(MVN) clean

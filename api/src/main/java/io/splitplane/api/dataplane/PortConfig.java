@@ -1,0 +1,92 @@
+package io.splitplane.api.dataplane;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.splitplane.api.InvalidConfigException;
+import io.splitplane.api.classifier.ClassifierRules;
+import java.util.HashSet;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * One dataplane port: AF_XDP sockets on a netdev.
+ *
+ * @param name       the port's name in routes, neighbours, workers and counters
+ *                   ({@code port-rx-<name>}); default: the netdev. 1-32 of {@code [A-Za-z0-9._-]}
+ * @param netdev     the network device, in the dataplane's network namespace
+ * @param queues     receive queues to bind, one socket each (default {@code [0]}); not empty, no
+ *                   duplicates, each 0-255
+ * @param mode       copy, zerocopy or auto (default auto)
+ * @param busyPoll   busy polling, or null for none
+ * @param mac        the source MAC of packets sent on this port, overriding the netdev's address
+ * @param classifier standalone mode: the dataplane loads and attaches the XDP classifier to this
+ *                   netdev itself with these rules, registers its sockets, and detaches it on
+ *                   exit; null when someone else (the CNI plugin) attached it
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record PortConfig(String name, String netdev, List<Integer> queues, PortMode mode, BusyPollConfig busyPoll,
+                         String mac, ClassifierRules classifier) {
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,31}");
+    private static final Pattern NETDEV = Pattern.compile("[^/\\s:]{1,15}");
+    public static final int MAX_QUEUE = 255;
+
+    public PortConfig {
+        if (netdev == null || netdev.isEmpty()) {
+            throw InvalidConfigException.field("netdev", "must be set");
+        }
+        if (!NETDEV.matcher(netdev).matches()) {
+            throw InvalidConfigException.field("netdev", "not a network device name (1-15 characters, no '/', ':'"
+                    + " or space): '" + netdev + "'");
+        }
+        if (name == null) {
+            name = netdev;
+        }
+        if (!NAME.matcher(name).matches()) {
+            throw InvalidConfigException.field("name", "must be 1-32 letters, digits, '.', '-' or '_', starting with a"
+                    + " letter or digit, was '" + name + "'");
+        }
+        if (queues == null) {
+            queues = List.of(0);
+        }
+        if (queues.isEmpty()) {
+            throw InvalidConfigException.field("queues", "must not be empty; leave it out for [0]");
+        }
+        var seen = new HashSet<Integer>();
+        for (int i = 0; i < queues.size(); i++) {
+            Integer q = queues.get(i);
+            if (q == null || q < 0 || q > MAX_QUEUE) {
+                throw InvalidConfigException.field("queues[" + i + "]", "must be 0-" + MAX_QUEUE + ", was " + q);
+            }
+            if (!seen.add(q)) {
+                throw InvalidConfigException.field("queues[" + i + "]", "queue " + q + " is listed twice");
+            }
+        }
+        queues = List.copyOf(queues);
+        if (mode == null) {
+            mode = PortMode.AUTO;
+        }
+        if (mac != null) {
+            Ip4Text.mac("mac", mac);
+        }
+    }
+
+    /** A port on {@code netdev} queue 0, named after it, mode auto. */
+    public static PortConfig of(String netdev) {
+        return new PortConfig(null, netdev, null, null, null, null, null);
+    }
+
+    public PortConfig withName(String value) {
+        return new PortConfig(value, netdev, queues, mode, busyPoll, mac, classifier);
+    }
+
+    public PortConfig withMode(PortMode value) {
+        return new PortConfig(name, netdev, queues, value, busyPoll, mac, classifier);
+    }
+
+    public PortConfig withClassifier(ClassifierRules value) {
+        return new PortConfig(name, netdev, queues, mode, busyPoll, mac, value);
+    }
+
+    public PortConfig withMac(String value) {
+        return new PortConfig(name, netdev, queues, mode, busyPoll, value, classifier);
+    }
+}

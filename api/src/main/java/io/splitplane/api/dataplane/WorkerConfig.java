@@ -1,0 +1,47 @@
+package io.splitplane.api.dataplane;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.splitplane.api.InvalidConfigException;
+import java.util.HashSet;
+import java.util.List;
+
+/**
+ * One worker thread: it polls and sends on its ports (each port belongs to exactly one worker, and
+ * a worker forwards only between its own ports, which share its UMEM).
+ *
+ * @param cpus  CPUs to pin the thread to (0-1023; checked against the machine at start), or null for
+ *              no pinning
+ * @param ports names of the ports it runs; not empty
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record WorkerConfig(List<Integer> cpus, List<String> ports) {
+    public static final int MAX_CPU = 1023;
+
+    public WorkerConfig {
+        if (cpus != null) {
+            if (cpus.isEmpty()) {
+                throw InvalidConfigException.field("cpus", "must not be empty; leave it out for no pinning");
+            }
+            var seen = new HashSet<Integer>();
+            for (int i = 0; i < cpus.size(); i++) {
+                Integer c = cpus.get(i);
+                if (c == null || c < 0 || c > MAX_CPU) {
+                    throw InvalidConfigException.field("cpus[" + i + "]", "must be 0-" + MAX_CPU + ", was " + c);
+                }
+                if (!seen.add(c)) {
+                    throw InvalidConfigException.field("cpus[" + i + "]", "CPU " + c + " is listed twice");
+                }
+            }
+            cpus = List.copyOf(cpus);
+        }
+        if (ports == null || ports.isEmpty()) {
+            throw InvalidConfigException.field("ports", "must name at least one port");
+        }
+        for (int i = 0; i < ports.size(); i++) {
+            if (ports.get(i) == null || ports.get(i).isEmpty()) {
+                throw InvalidConfigException.field("ports[" + i + "]", "must be a port name");
+            }
+        }
+        ports = List.copyOf(ports);
+    }
+}

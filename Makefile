@@ -22,8 +22,9 @@ test: setup
 	@JAVA_HOME=$$(build-tools/java-home.sh) ./mvnw -B verify
 	@build-tools/check-clean.sh
 
-bench: setup
-	@$(MVN) -pl api,kernel,bpf -Pbench -DskipTests verify
+bench: build
+	@$(MVN) -pl bpf -Pbench -DskipTests verify
+	@$(MVN) -pl dataplane-pod test-compile exec:exec -Djmh.args='Ip4ForwardBenchmark|Ip4FibBenchmark|GraphDispatchBenchmark'
 
 clean:
 	@$(MVN) clean

@@ -122,23 +122,7 @@ class ClassifierLayoutTest {
 
     /** Each key as C evaluates it with classifier.h included (CHeaderProbe compiles and runs it). */
     private static Map<String, Long> fromC(Map<String, Long> keys) {
-        Map<String, String> expressions = new LinkedHashMap<>();
-        for (String key : keys.keySet()) {
-            String expression;
-            if (key.startsWith("sizeof(")) {
-                expression = "sizeof(struct " + key.substring(7, key.length() - 1) + ")";
-            } else if (key.contains(".")) {
-                String[] parts = key.split("\\.");
-                expression = "offsetof(struct " + parts[0] + ", " + parts[1] + ")";
-            } else {
-                expression = key;
-            }
-            expressions.put(key, expression);
-        }
-        Map<String, Long> byExpression = CHeaderProbe.evaluate("#include <linux/if_link.h>\n#include \""
-                + HEADER_DIR.resolve("classifier.h").toAbsolutePath() + "\"\n", expressions.values());
-        Map<String, Long> values = new LinkedHashMap<>();
-        expressions.forEach((key, expression) -> values.put(key, byExpression.get(expression)));
-        return values;
+        return CHeaderProbe.structFacts("#include <linux/if_link.h>\n#include \""
+                + HEADER_DIR.resolve("classifier.h").toAbsolutePath() + "\"\n", keys.keySet());
     }
 }

@@ -123,27 +123,11 @@ class BpfLayoutsTest {
 
     /** The C value of every key: {@code sizeof(x)} and {@code x.f} name struct sizes and offsets. */
     private static Map<String, Long> fromC(Map<String, Long> keys) {
-        Map<String, String> expressions = new LinkedHashMap<>();
-        for (String key : keys.keySet()) {
-            String expression;
-            if (key.startsWith("sizeof(")) {
-                expression = "sizeof(struct " + key.substring(7, key.length() - 1) + ")";
-            } else if (key.contains(".")) {
-                String[] parts = key.split("\\.");
-                expression = "offsetof(struct " + parts[0] + ", " + parts[1] + ")";
-            } else {
-                expression = key;
-            }
-            expressions.put(key, expression);
-        }
-        Map<String, Long> byExpression = CHeaderProbe.evaluate("""
+        return CHeaderProbe.structFacts("""
                 #include <bpf/libbpf.h>
                 #include <bpf/bpf.h>
                 #include <linux/bpf.h>
                 #include <linux/if_link.h>
-                """, expressions.values());
-        Map<String, Long> values = new LinkedHashMap<>();
-        expressions.forEach((key, expression) -> values.put(key, byExpression.get(expression)));
-        return values;
+                """, keys.keySet());
     }
 }

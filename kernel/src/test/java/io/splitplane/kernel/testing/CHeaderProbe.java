@@ -41,6 +41,31 @@ public final class CHeaderProbe {
         return values;
     }
 
+    /**
+     * Like {@link #evaluate}, with a shorthand for struct facts: {@code sizeof(name)} is
+     * {@code sizeof(struct name)}, {@code name.field} is {@code offsetof(struct name, field)}, and
+     * anything else is a C expression as it stands. Keyed by the shorthand.
+     */
+    public static Map<String, Long> structFacts(String includes, Collection<String> keys) {
+        Map<String, String> expressions = new LinkedHashMap<>();
+        for (String key : keys) {
+            String expression;
+            if (key.startsWith("sizeof(")) {
+                expression = "sizeof(struct " + key.substring(7, key.length() - 1) + ")";
+            } else if (key.matches("[A-Za-z_][A-Za-z0-9_]*\\.[A-Za-z_][A-Za-z0-9_.]*")) {
+                int dot = key.indexOf('.');
+                expression = "offsetof(struct " + key.substring(0, dot) + ", " + key.substring(dot + 1) + ")";
+            } else {
+                expression = key;
+            }
+            expressions.put(key, expression);
+        }
+        Map<String, Long> byExpression = evaluate(includes, expressions.values());
+        Map<String, Long> values = new LinkedHashMap<>();
+        expressions.forEach((key, expression) -> values.put(key, byExpression.get(expression)));
+        return values;
+    }
+
     /** Compiles and runs {@code program}, which prints {@code name value} lines; returns them in order. */
     public static Map<String, Long> run(String program) {
         Path dir = null;

@@ -10,17 +10,13 @@ import io.splitplane.dataplane.graph.GraphStats;
 import io.splitplane.kernel.netns.NetNamespace;
 import io.splitplane.kernel.testing.Shell;
 import io.splitplane.kernel.testing.TestNetwork;
+import io.splitplane.kernel.testing.UdpWindowPump;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -155,50 +151,6 @@ class Ip4RealForwardTest {
     }
 
     private static long pump(DatagramChannel sender, DatagramChannel receiver) throws Exception {
-        Semaphore window = new Semaphore(WINDOW);
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        AtomicLong received = new AtomicLong();
-        Thread send = Thread.ofPlatform().name("ip4-sender").start(() -> {
-            try {
-                for (long seq = 0; seq < PACKETS && failure.get() == null; seq++) {
-                    while (!window.tryAcquire(100, TimeUnit.MILLISECONDS)) {
-                        if (failure.get() != null) {
-                            return;
-                        }
-                    }
-                    sender.write(ByteBuffer.wrap(payload(seq)));
-                }
-            } catch (Throwable t) {
-                failure.compareAndSet(null, t);
-            }
-        });
-        Thread receive = Thread.ofPlatform().name("ip4-receiver").start(() -> {
-            ByteBuffer buf = ByteBuffer.allocate(2048);
-            try {
-                for (long seq = 0; seq < PACKETS && failure.get() == null; seq++) {
-                    buf.clear();
-                    receiver.receive(buf);
-                    byte[] expected = payload(seq);
-                    if (!Arrays.equals(buf.array(), 0, buf.position(), expected, 0, expected.length)) {
-                        throw new AssertionError("datagram " + seq + " differs");
-                    }
-                    received.incrementAndGet();
-                    window.release();
-                }
-            } catch (Throwable t) {
-                failure.compareAndSet(null, t);
-            }
-        });
-        receive.join(60_000);
-        if (receive.isAlive()) {
-            failure.compareAndSet(null, new AssertionError("receiver stuck at " + received.get()));
-            receiver.close();
-        }
-        send.join(10_000);
-        receive.join(10_000);
-        if (failure.get() != null) {
-            throw new AssertionError("failed after received=" + received.get(), failure.get());
-        }
-        return received.get();
+        return UdpWindowPump.pump(sender, receiver, PACKETS, WINDOW, Ip4RealForwardTest::payload);
     }
 }

@@ -16,6 +16,7 @@ import io.splitplane.kernel.bpf.XdpMode;
 import io.splitplane.kernel.netns.NetNamespace;
 import io.splitplane.kernel.testing.Shell;
 import io.splitplane.kernel.testing.TestNetwork;
+import io.splitplane.kernel.testing.UdpWindowPump;
 import io.splitplane.kernel.xdp.XskBindMode;
 import io.splitplane.kernel.xdp.XskRedirectProgram;
 import java.lang.foreign.MemorySegment;
@@ -23,13 +24,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -127,58 +123,17 @@ class AfXdpForwardTest {
                         .node(new L2Rewrite("port-tx-" + y, macY, macC)).node(new PortTxNode(portY)).build();
                 program.register(0, portX.socket(0));
 
-                Semaphore window = new Semaphore(WINDOW);
-                AtomicReference<Throwable> failure = new AtomicReference<>();
-                AtomicLong received = new AtomicLong();
                 GraphWorker worker = GraphWorker.builder(graph).start();
-                Thread send = Thread.ofPlatform().name("fwd-sender").start(() -> {
-                    try {
-                        for (long seq = 0; seq < PACKETS && failure.get() == null; seq++) {
-                            while (!window.tryAcquire(100, TimeUnit.MILLISECONDS)) {
-                                if (failure.get() != null) {
-                                    return;
-                                }
-                            }
-                            sender.write(ByteBuffer.wrap(payload(seq)));
-                        }
-                    } catch (Throwable t) {
-                        failure.compareAndSet(null, t);
-                    }
-                });
-                Thread receive = Thread.ofPlatform().name("fwd-receiver").start(() -> {
-                    ByteBuffer buf = ByteBuffer.allocate(2048);
-                    try {
-                        for (long seq = 0; seq < PACKETS && failure.get() == null; seq++) {
-                            buf.clear();
-                            receiver.receive(buf);
-                            byte[] expected = payload(seq);
-                            if (!Arrays.equals(buf.array(), 0, buf.position(), expected, 0, expected.length)) {
-                                throw new AssertionError("datagram " + seq + " differs");
-                            }
-                            received.incrementAndGet();
-                            window.release();
-                        }
-                    } catch (Throwable t) {
-                        failure.compareAndSet(null, t);
-                    }
-                });
+                long received;
                 try {
-                    receive.join(60_000);
-                    if (receive.isAlive()) {
-                        failure.compareAndSet(null, new AssertionError("receiver stuck at " + received.get()));
-                        receiver.close();
-                    }
-                    send.join(10_000);
-                    receive.join(10_000);
+                    received = UdpWindowPump.pump(sender, receiver, PACKETS, WINDOW, AfXdpForwardTest::payload);
+                } catch (AssertionError e) {
+                    throw new AssertionError(e.getMessage() + ", " + acct + "\n" + graph.stats().format(), e);
                 } finally {
                     worker.close();
                 }
                 if (worker.firstError() != null) {
-                    failure.compareAndSet(null, worker.firstError());
-                }
-                if (failure.get() != null) {
-                    throw new AssertionError("failed after received=" + received.get() + ", " + acct + "\n"
-                            + graph.stats().format(), failure.get());
+                    throw new AssertionError("worker failed, " + acct, worker.firstError());
                 }
                 long deadline = System.nanoTime() + 5_000_000_000L;
                 while (acct.kernelTx() > 0 && System.nanoTime() < deadline) {
@@ -188,7 +143,7 @@ class AfXdpForwardTest {
 
                 GraphStats st = graph.stats();
                 System.out.printf("afxdp forward: %s%n%s", acct, st.format());
-                assertEquals(PACKETS, received.get());
+                assertEquals(PACKETS, received);
                 assertEquals(0, acct.graph());
                 assertEquals(0, acct.kernelTx());
                 assertEquals(portX.framesOnRxRings() + portY.framesOnRxRings(), acct.kernelRx());

@@ -13,6 +13,7 @@ import io.splitplane.dataplane.fib.Adjacency;
 import io.splitplane.dataplane.fib.FibResult;
 import io.splitplane.dataplane.fib.Ip4;
 import io.splitplane.dataplane.fib.Quiescence;
+import io.splitplane.dataplane.graph.CpuAffinity;
 import io.splitplane.dataplane.graph.Graph;
 import io.splitplane.dataplane.graph.GraphStats;
 import io.splitplane.dataplane.graph.GraphWorker;
@@ -80,7 +81,7 @@ public final class Dataplane implements AutoCloseable {
      */
     public static Dataplane start(DataplaneConfig config, String source) {
         Objects.requireNonNull(config, "config");
-        config.checkMachine(Runtime.getRuntime().availableProcessors(), source);
+        config.checkMachine(CpuAffinity.machineCpuCount(), source);
         Deque<AutoCloseable> undo = new ArrayDeque<>();
         List<AfXdpPort> ports = new ArrayList<>();
         for (int i = 0; i < config.ports().size(); i++) {

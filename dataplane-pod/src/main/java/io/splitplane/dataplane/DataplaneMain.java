@@ -3,6 +3,7 @@ package io.splitplane.dataplane;
 import io.splitplane.api.ConfigJson;
 import io.splitplane.api.InvalidConfigException;
 import io.splitplane.api.dataplane.DataplaneConfig;
+import io.splitplane.dataplane.graph.CpuAffinity;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -114,7 +115,7 @@ public final class DataplaneMain {
         DataplaneConfig cfg;
         try {
             cfg = ConfigJson.readFile(config, DataplaneConfig.class);
-            cfg.checkMachine(Runtime.getRuntime().availableProcessors(), config.toString());
+            cfg.checkMachine(CpuAffinity.machineCpuCount(), config.toString());
         } catch (InvalidConfigException e) {
             err.println(e.getMessage());
             return EXIT_USAGE;

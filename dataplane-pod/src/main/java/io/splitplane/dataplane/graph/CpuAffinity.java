@@ -85,4 +85,23 @@ public final class CpuAffinity {
             return BitSet.valueOf(set.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
         }
     }
+
+    /**
+     * How many CPUs the machine has online (highest online CPU + 1), whatever this process may run
+     * on: {@code Runtime.availableProcessors()} counts only the CPUs of the process's own affinity
+     * mask, so under {@code taskset -c 1} it would call CPU 1 nonexistent.
+     */
+    public static int machineCpuCount() {
+        try {
+            String online = java.nio.file.Files.readString(java.nio.file.Path.of("/sys/devices/system/cpu/online")).strip();
+            int highest = -1;
+            for (String range : online.split(",")) {
+                String last = range.contains("-") ? range.substring(range.indexOf('-') + 1) : range;
+                highest = Math.max(highest, Integer.parseInt(last.strip()));
+            }
+            return highest + 1;
+        } catch (java.io.IOException | NumberFormatException e) {
+            return Runtime.getRuntime().availableProcessors();
+        }
+    }
 }

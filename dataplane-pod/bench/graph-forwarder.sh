@@ -20,6 +20,7 @@
 #                           kernel takes it back into its (softirq / threaded NAPI) context
 #   GRAPH_MODE              copy | zerocopy | auto (default copy: veth has no zero-copy)
 #   GRAPH_FRAMES GRAPH_RING UMEM frames (default 8192) and ring entries (default 2048)
+#   GRAPH_IDLE              worker idle strategy: backoff (default) or spin
 #   GRAPH_SHOW_RUNTIME      print the graph counters every N seconds into the harness log (default 0 = off)
 #   DATAPLANE_JAR           default: the newest dataplane-pod/target*/*-all.jar containing DataplaneMain
 #   JAVA_HOME               default /usr/lib/jvm/temurin-25-jdk-amd64;  JAVA_OPTS (default -Xmx512m)
@@ -62,7 +63,7 @@ cat > "$cfg" <<EOF
     {"name": "out", "netdev": "$IF_OUT", "queues": [0], "mode": "${GRAPH_MODE:-copy}"$busy_out, $classifier}
   ],
   "umem": {"frames": ${GRAPH_FRAMES:-8192}, "frameSize": 2048, "ringSize": ${GRAPH_RING:-2048}},
-  "workers": [{"cpus": [$FWD_CPU], "ports": ["in", "out"]}],
+  "workers": [{"cpus": [$FWD_CPU], "ports": ["in", "out"], "idle": "${GRAPH_IDLE:-backoff}"}],
   "routes": [
     {"prefix": "$NET_SINK", "via": "$IP_SINK", "port": "out"},
     {"prefix": "$NET_GEN",  "via": "$IP_GEN",  "port": "in"}

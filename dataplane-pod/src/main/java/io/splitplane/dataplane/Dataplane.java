@@ -151,6 +151,9 @@ public final class Dataplane implements AutoCloseable {
                     wc.cpus().forEach(set::set);
                     wb.cpus(set);
                 }
+                if (wc.spins()) {
+                    wb.busySpin();
+                }
                 GraphWorker worker = wb.start();
                 undo.push(worker);
                 workers.add(worker);

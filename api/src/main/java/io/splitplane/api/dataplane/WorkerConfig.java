@@ -12,12 +12,25 @@ import java.util.List;
  * @param cpus  CPUs to pin the thread to (0-1023; checked against the machine at start), or null for
  *              no pinning
  * @param ports names of the ports it runs; not empty
+ * @param idle  what the thread does when a loop finds no work: {@code "backoff"} (the default: spin,
+ *              yield, then park up to 1 ms) or {@code "spin"} (never leave the CPU; for a dedicated
+ *              core, and for busy polling, whose NAPI ownership lapses when the poller sleeps)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record WorkerConfig(List<Integer> cpus, List<String> ports) {
+public record WorkerConfig(List<Integer> cpus, List<String> ports, String idle) {
     public static final int MAX_CPU = 1023;
+    public static final String IDLE_BACKOFF = "backoff";
+    public static final String IDLE_SPIN = "spin";
+
+    public WorkerConfig(List<Integer> cpus, List<String> ports) {
+        this(cpus, ports, null);
+    }
 
     public WorkerConfig {
+        if (idle != null && !idle.equals(IDLE_BACKOFF) && !idle.equals(IDLE_SPIN)) {
+            throw InvalidConfigException.field("idle", "must be \"" + IDLE_BACKOFF + "\" or \"" + IDLE_SPIN
+                    + "\", was \"" + idle + "\"");
+        }
         if (cpus != null) {
             if (cpus.isEmpty()) {
                 throw InvalidConfigException.field("cpus", "must not be empty; leave it out for no pinning");
@@ -43,5 +56,10 @@ public record WorkerConfig(List<Integer> cpus, List<String> ports) {
             }
         }
         ports = List.copyOf(ports);
+    }
+
+    /** Whether the thread busy-spins when idle. */
+    public boolean spins() {
+        return IDLE_SPIN.equals(idle);
     }
 }

@@ -154,6 +154,13 @@ class DataplaneConfigTest {
         assertEquals("invalid config in dp.json: workers[0].cpus[0]: must be 0-1023, was 5000",
                 bad("{\"ports\":[{\"netdev\":\"eth0\"}],\"workers\":[{\"cpus\":[5000],\"ports\":[\"eth0\"]}]}")
                         .getMessage());
+        assertEquals("invalid config in dp.json: workers[0].idle: must be \"backoff\" or \"spin\", was \"nap\"",
+                bad("{\"ports\":[{\"netdev\":\"eth0\"}],\"workers\":[{\"ports\":[\"eth0\"],\"idle\":\"nap\"}]}")
+                        .getMessage());
+        assertEquals(true, ConfigJson.read("{\"ports\":[{\"netdev\":\"eth0\"}],\"workers\":[{\"ports\":[\"eth0\"],"
+                + "\"idle\":\"spin\"}]}", DataplaneConfig.class, "dp.json").workers().getFirst().spins());
+        assertEquals(false, ConfigJson.read("{\"ports\":[{\"netdev\":\"eth0\"}]}", DataplaneConfig.class, "dp.json")
+                .workers().getFirst().spins());
         assertEquals("invalid config in dp.json: workers[0].ports[0]: unknown port 'eth9' (ports: [eth0])",
                 bad("{\"ports\":[{\"netdev\":\"eth0\"}],\"workers\":[{\"ports\":[\"eth9\"]}]}").getMessage());
         assertEquals("invalid config in dp.json: workers: port 'eth1' is in no worker; list it in one",

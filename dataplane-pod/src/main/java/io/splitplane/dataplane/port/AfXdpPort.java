@@ -32,8 +32,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *     pool in batches of at least {@code fillBatch}; wake the driver ({@code recvfrom}) if a FILL ring
  *     says it ran dry (need_wakeup); kick TX again if descriptors are still waiting (copy mode sends
  *     at most the TX budget per syscall).</li>
- * <li>{@link #rx}: drain the RX rings round-robin into the vector. With busy polling on, an empty
- *     RX ring gets a {@code recvfrom}: that syscall is what runs the driver's NAPI poll.</li>
+ * <li>{@link #rx}: drain the RX rings round-robin into the vector. With busy polling on, an RX ring
+ *     that could not fill the vector gets a {@code recvfrom}: that syscall is what runs the driver's
+ *     NAPI poll.</li>
  * <li>{@link #tx}: reserve, write and submit once; frames that do not fit are freed and counted.
  *     Then kick: in copy mode always (the syscall does the sending, up to {@code maxKicksPerTx}
  *     calls while the kernel answers EAGAIN), in zero-copy mode only when the TX ring asks
@@ -291,7 +292,8 @@ public final class AfXdpPort implements Port {
         int q = nextQueue;
         for (int s = 0; s < nq && got < limit; s++) {
             final RxRing r = rings[q];
-            final int n = r.peek(limit - got);
+            final int want = limit - got;
+            final int n = r.peek(want);
             for (int i = 0; i < n; i++) {
                 final long a = r.addr(i);
                 final int l = r.len(i);
@@ -304,7 +306,11 @@ public final class AfXdpPort implements Port {
             }
             r.release(n);
             got += n;
-            if (n == 0 && busyPoll) {
+            // Busy polling: poll whenever the ring could not fill the vector, not only when it is
+            // empty. Each poll re-arms the kernel's ownership of the NAPI (SO_PREFER_BUSY_POLL);
+            // polling only on an empty ring lets gro_flush_timeout expire while a deep ring drains,
+            // and the softirq/NAPI thread takes the core back.
+            if (busyPoll && n < want) {
                 wakeupRx(q);
             }
             q = q + 1 == nq ? 0 : q + 1;

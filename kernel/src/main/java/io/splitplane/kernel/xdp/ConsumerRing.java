@@ -1,9 +1,6 @@
 package io.splitplane.kernel.xdp;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
-import java.util.Objects;
 
 /**
  * The user-space consumer side of an AF_XDP ring ({@link RxRing}, {@link CompletionRing}): a
@@ -24,64 +21,20 @@ import java.util.Objects;
  * <p>Single-threaded: one ring, one thread at a time. After the socket closes, every access throws
  * {@link IllegalStateException}.
  */
-public abstract sealed class ConsumerRing permits RxRing, CompletionRing {
-    /** u32 ring index access: coordinates (MemorySegment, long offset). */
-    static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
-
-    final String name;
-    final MemorySegment ring;
-    final XdpRingLayout layout;
-    final long producerOffset;
-    final long consumerOffset;
-    final long flagsOffset;
-    final long descOffset;
-    final int size;
-    final int mask;
-    final int entryShift;
-
+public abstract sealed class ConsumerRing extends XdpRing permits RxRing, CompletionRing {
     /** Producer index as last loaded (acquire). */
     int cachedProd;
     /** Next index to peek: everything below it is peeked or released. */
     int cachedCons;
     /** The value last release-stored into the consumer word. */
     int cons;
-    /** First index and size of the last {@link #peek} batch. */
-    int batchStart;
-    int batchCount;
 
     ConsumerRing(String name, MemorySegment ring, XdpRingLayout layout, int entrySize) {
-        this.name = name;
-        if (layout.entrySize() != entrySize) {
-            throw new IllegalArgumentException(name + " ring entrySize=" + layout.entrySize()
-                    + ", expected " + entrySize);
-        }
-        if (ring.byteSize() < layout.mmapLength()) {
-            throw new IllegalArgumentException(name + " ring segment size=" + ring.byteSize()
-                    + " is smaller than mmapLength=" + layout.mmapLength());
-        }
-        this.ring = ring;
-        this.layout = layout;
-        this.producerOffset = layout.producerOffset();
-        this.consumerOffset = layout.consumerOffset();
-        this.flagsOffset = layout.flagsOffset();
-        this.descOffset = layout.descOffset();
-        this.size = layout.entries();
-        this.mask = size - 1;
-        this.entryShift = Integer.numberOfTrailingZeros(entrySize);
+        super(name, ring, layout, entrySize);
         // libxdp's initial state: cached_prod = *producer, cached_cons = *consumer.
         this.cons = (int) INT.getAcquire(ring, consumerOffset);
         this.cachedCons = cons;
         this.cachedProd = (int) INT.getAcquire(ring, producerOffset);
-    }
-
-    /** Number of entries ({@code setsockopt} size). */
-    public final int size() {
-        return size;
-    }
-
-    /** Where the parts of this ring are. */
-    public final XdpRingLayout layout() {
-        return layout;
     }
 
     /**
@@ -150,11 +103,6 @@ public abstract sealed class ConsumerRing permits RxRing, CompletionRing {
         return batchStart;
     }
 
-    /** Size of the last {@link #peek} batch. */
-    public final int batchSize() {
-        return batchCount;
-    }
-
     /**
      * Entries produced and not yet released, right now (re-reads the producer index). For RX:
      * packets waiting; for COMPLETION: sent frames not yet reaped.
@@ -177,12 +125,6 @@ public abstract sealed class ConsumerRing permits RxRing, CompletionRing {
     /** The ring's flags word, relaxed (opaque) load. */
     public final int flags() {
         return (int) INT.getOpaque(ring, flagsOffset);
-    }
-
-    /** Byte offset in the ring of batch slot {@code i}. */
-    final long slotOffset(final int i) {
-        Objects.checkIndex(i, batchCount);
-        return descOffset + ((long) ((batchStart + i) & mask) << entryShift);
     }
 
     final void requireNoOpenBatch(final String operation) {

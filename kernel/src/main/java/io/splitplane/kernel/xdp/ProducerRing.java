@@ -1,9 +1,6 @@
 package io.splitplane.kernel.xdp;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
-import java.util.Objects;
 
 /**
  * The user-space producer side of an AF_XDP ring ({@link FillRing}, {@link TxRing}): a flyweight
@@ -26,64 +23,20 @@ import java.util.Objects;
  * <p>Single-threaded: one ring, one thread at a time (the rings are single-producer,
  * single-consumer). After the socket closes, every access throws {@link IllegalStateException}.
  */
-public abstract sealed class ProducerRing permits FillRing, TxRing {
-    /** u32 ring index access: coordinates (MemorySegment, long offset). */
-    static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
-
-    final String name;
-    final MemorySegment ring;
-    final XdpRingLayout layout;
-    final long producerOffset;
-    final long consumerOffset;
-    final long flagsOffset;
-    final long descOffset;
-    final int size;
-    final int mask;
-    final int entryShift;
-
+public abstract sealed class ProducerRing extends XdpRing permits FillRing, TxRing {
     /** Next index to reserve: everything below it is reserved or published. */
     int cachedProd;
     /** Consumer index as last loaded (acquire), plus {@link #size}: the first index we may not fill. */
     int cachedCons;
     /** The value last release-stored into the producer word. */
     int prod;
-    /** First index and size of the last {@link #reserve} batch. */
-    int batchStart;
-    int batchCount;
 
     ProducerRing(String name, MemorySegment ring, XdpRingLayout layout, int entrySize) {
-        this.name = name;
-        if (layout.entrySize() != entrySize) {
-            throw new IllegalArgumentException(name + " ring entrySize=" + layout.entrySize()
-                    + ", expected " + entrySize);
-        }
-        if (ring.byteSize() < layout.mmapLength()) {
-            throw new IllegalArgumentException(name + " ring segment size=" + ring.byteSize()
-                    + " is smaller than mmapLength=" + layout.mmapLength());
-        }
-        this.ring = ring;
-        this.layout = layout;
-        this.producerOffset = layout.producerOffset();
-        this.consumerOffset = layout.consumerOffset();
-        this.flagsOffset = layout.flagsOffset();
-        this.descOffset = layout.descOffset();
-        this.size = layout.entries();
-        this.mask = size - 1;
-        this.entryShift = Integer.numberOfTrailingZeros(entrySize);
+        super(name, ring, layout, entrySize);
         // libxdp's initial state: cached_prod = *producer, cached_cons = *consumer + size.
         this.prod = (int) INT.getAcquire(ring, producerOffset);
         this.cachedProd = prod;
         this.cachedCons = (int) INT.getAcquire(ring, consumerOffset) + size;
-    }
-
-    /** Number of entries ({@code setsockopt} size). */
-    public final int size() {
-        return size;
-    }
-
-    /** Where the parts of this ring are. */
-    public final XdpRingLayout layout() {
-        return layout;
     }
 
     /**
@@ -150,11 +103,6 @@ public abstract sealed class ProducerRing permits FillRing, TxRing {
         return batchStart;
     }
 
-    /** Size of the last {@link #reserve} batch. */
-    public final int batchSize() {
-        return batchCount;
-    }
-
     /** Free slots right now (re-reads the consumer index). */
     public final int freeSlots() {
         cachedCons = (int) INT.getAcquire(ring, consumerOffset) + size;
@@ -185,12 +133,6 @@ public abstract sealed class ProducerRing permits FillRing, TxRing {
      */
     public final boolean needsWakeup() {
         return ((int) INT.getOpaque(ring, flagsOffset) & AfXdp.XDP_RING_NEED_WAKEUP) != 0;
-    }
-
-    /** Byte offset in the ring of batch slot {@code i}. */
-    final long slotOffset(final int i) {
-        Objects.checkIndex(i, batchCount);
-        return descOffset + ((long) ((batchStart + i) & mask) << entryShift);
     }
 
     final void requireNoOpenBatch(final String operation) {

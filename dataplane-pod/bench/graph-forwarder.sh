@@ -11,6 +11,8 @@
 # Knobs (environment):
 #   GRAPH_BUSY_POLL_US      SO_BUSY_POLL (with SO_PREFER_BUSY_POLL) on the sockets; 0 = off (default: off, see README "Forwarding on veth")
 #   GRAPH_BUSY_POLL_BUDGET  SO_BUSY_POLL_BUDGET, packets per busy poll (default 64; kernel default 8)
+#   GRAPH_BUSY_POLL_HOLD_US busy-poll a queue at least this often even when its RX ring is full
+#                           (default 50; below GRAPH_GRO_FLUSH_NS, or the kernel takes the NAPI back)
 #   GRAPH_BUSY_POLL_PORTS   which ports busy-poll: "in", "out" or "in out" (default "in": nothing
 #                           arrives on IF_OUT here, and a busy-polling port with an empty RX ring
 #                           makes a recvfrom every loop)
@@ -32,7 +34,7 @@ done
 : "${JAVA_HOME:=/usr/lib/jvm/temurin-25-jdk-amd64}"
 if [ -z "${DATAPLANE_JAR:-}" ]; then
 	for j in $(ls -t "$HERE"/../target*/*-all.jar 2>/dev/null); do  # the shaded jar (has a Main-Class)
-		if unzip -l "$j" 2>/dev/null | grep -q 'io/splitplane/dataplane/DataplaneMain.class'; then DATAPLANE_JAR=$j; break; fi
+		if "$JAVA_HOME/bin/jar" tf "$j" 2>/dev/null | grep 'io/splitplane/dataplane/DataplaneMain.class' >/dev/null; then DATAPLANE_JAR=$j; break; fi
 	done
 fi
 [ -f "${DATAPLANE_JAR:-}" ] || { echo "graph-forwarder: no dataplane jar with DataplaneMain under $HERE/../target*/ (set DATAPLANE_JAR)" >&2; exit 2; }
@@ -49,7 +51,7 @@ done
 
 busy_in= busy_out=
 if [ "$bp_us" -gt 0 ]; then
-	bp=", \"busyPoll\": {\"timeoutUs\": $bp_us, \"budget\": $bp_budget}"
+	bp=", \"busyPoll\": {\"timeoutUs\": $bp_us, \"budget\": $bp_budget, \"holdUs\": ${GRAPH_BUSY_POLL_HOLD_US:-50}}"
 	case " ${GRAPH_BUSY_POLL_PORTS:-in} " in *" in "*) busy_in=$bp ;; esac
 	case " ${GRAPH_BUSY_POLL_PORTS:-in} " in *" out "*) busy_out=$bp ;; esac
 fi

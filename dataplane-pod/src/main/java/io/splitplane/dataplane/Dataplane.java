@@ -103,7 +103,7 @@ public final class Dataplane implements AutoCloseable {
                             .queues(pc.queues()).mode(bindMode(pc)).frameCount(umem.frames())
                             .chunkSize(umem.frameSize()).ringSize(umem.ringSize());
                     if (pc.busyPoll() != null) {
-                        b.busyPoll(pc.busyPoll().timeoutUs(), pc.busyPoll().budget());
+                        b.busyPoll(pc.busyPoll().timeoutUs(), pc.busyPoll().budget(), pc.busyPoll().holdUs());
                     }
                     AfXdpPort port = owner == null ? AfXdpPort.open(b.build()) : AfXdpPort.open(b.build(), owner);
                     undo.push(port);

@@ -80,7 +80,7 @@ class DataplaneConfigTest {
         assertEquals("r1", c.name());
         assertEquals(PortMode.COPY, c.ports().get(0).mode());
         assertEquals(Action.REDIRECT, c.ports().get(0).classifier().rules().getFirst().action());
-        assertEquals(new BusyPollConfig(20, 64), c.ports().get(1).busyPoll());
+        assertEquals(new BusyPollConfig(20, 64, BusyPollConfig.DEFAULT_HOLD_US), c.ports().get(1).busyPoll());
         assertEquals(List.of(0), c.ports().get(1).queues());
         assertEquals(2048, c.umem().ringSize());
         assertEquals(2, c.routes().get(1).paths().size());
@@ -129,6 +129,10 @@ class DataplaneConfigTest {
                 "ports:\n  - netdev: eth0\n    mode: fast\n", DataplaneConfig.class, "dp.yaml"));
         assertEquals("invalid config in dp.yaml: ports[0].mode: unknown mode 'fast' (known: copy, zerocopy, auto)",
                 enumError.getMessage());
+        InvalidConfigException hold = assertThrows(InvalidConfigException.class, () -> ConfigJson.readYaml(
+                "ports:\n  - netdev: eth0\n    busyPoll: {timeoutUs: 20, budget: 64, holdUs: 0}\n", DataplaneConfig.class,
+                "dp.yaml"));
+        assertEquals("invalid config in dp.yaml: ports[0].busyPoll.holdUs: must be 1-1000000, was 0", hold.getMessage());
         InvalidConfigException missing = assertThrows(InvalidConfigException.class, () -> ConfigJson.readFile(
                 dir.resolve("nope.yaml"), DataplaneConfig.class));
         assertEquals(dir.resolve("nope.yaml").toString(), missing.source());

@@ -117,7 +117,9 @@ public final class VrouterDemo {
                 st.node("ip4-rewrite").packets(), VrouterScenario.PORT_NET1,
                 st.port(VrouterScenario.PORT_NET1).get("tx-packets"));
         out.printf("   OSPF still up through the kernel: vrouter1 has %d Full neighbour(s)%n",
-                scenario.ospfNeighbours(1).lines().filter(l -> l.contains(" Full/")).count());
+                scenario.ospfFullNeighbours(1));
+        out.println("   anchor, same client and rate, one kernel hop (client2 -> vrouter2, no graph):");
+        indented(scenario.iperfUdpKernelOnly(IPERF_RATE, IPERF_SECONDS).toString());
         out.println("   vrouter1 graph: show runtime");
         indented(scenario.showRuntime());
     }

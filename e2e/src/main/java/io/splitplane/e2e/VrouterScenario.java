@@ -269,6 +269,11 @@ public final class VrouterScenario implements AutoCloseable {
         return (vrouter == 1 ? ospf1 : ospf2).ospfNeighbours();
     }
 
+    /** How many Full OSPF adjacencies vrouter 1 or 2 has. */
+    public int ospfFullNeighbours(int vrouter) {
+        return (vrouter == 1 ? ospf1 : ospf2).fullNeighbours();
+    }
+
     /** {@code ip route} of vrouter 1 or 2. */
     public String kernelRoutes(int vrouter) {
         return Commands.ipIn(vrouter == 1 ? vrouter1 : vrouter2, "route", "show");
@@ -326,6 +331,14 @@ public final class VrouterScenario implements AutoCloseable {
     /** An iperf3 UDP session from client2 to client1, through vrouter2's kernel and vrouter1's graph. */
     public UdpIperf.Report iperfUdp(long bitsPerSecond, int seconds) {
         return UdpIperf.run(client1, CLIENT1, client2, 5201, bitsPerSecond, 1400, seconds);
+    }
+
+    /**
+     * The anchor for {@link #iperfUdp}: the same client and rate to vrouter2's own address, one veth
+     * hop through no graph and no classifier, so what it reaches is what iperf3 and the machine can do.
+     */
+    public UdpIperf.Report iperfUdpKernelOnly(long bitsPerSecond, int seconds) {
+        return UdpIperf.run(vrouter2, VR2_NET3, client2, 5202, bitsPerSecond, 1400, seconds);
     }
 
     // ---------------------------------------------------------------- route withdrawal

@@ -1,6 +1,7 @@
 package io.splitplane.dataplane;
 
 import io.splitplane.api.InvalidConfigException;
+import io.splitplane.api.dataplane.BusyPollConfig;
 import io.splitplane.api.dataplane.DataplaneConfig;
 import io.splitplane.api.dataplane.NeighbourConfig;
 import io.splitplane.api.dataplane.NextHopConfig;
@@ -21,6 +22,7 @@ import io.splitplane.dataplane.ip4.Ip4Forwarder;
 import io.splitplane.dataplane.ip4.Ip4Tables;
 import io.splitplane.dataplane.port.AfXdpPort;
 import io.splitplane.dataplane.port.AfXdpPortConfig;
+import io.splitplane.dataplane.port.NapiDeferral;
 import io.splitplane.kernel.bpf.XdpMode;
 import io.splitplane.kernel.netlink.Link;
 import io.splitplane.kernel.netlink.RtnetlinkSocket;
@@ -128,6 +130,14 @@ public final class Dataplane implements AutoCloseable {
                     c.registerSocket(q, ports.get(id).socket(q).fd());
                 }
                 attached.add(pc.netdev() + " (" + mode + ", " + pc.classifier().rules().size() + " rules)");
+            }
+            // Busy polling holds only with interrupt deferral on the netdev's NAPIs, which exist once
+            // the XDP program is attached (above, or by the CNI before we started).
+            for (PortConfig pc : config.ports()) {
+                BusyPollConfig bp = pc.busyPoll();
+                if (bp != null) {
+                    undo.push(NapiDeferral.apply(pc.netdev(), bp.deferHardIrqs(), bp.groFlushTimeoutUs() * 1_000L));
+                }
             }
             for (NeighbourConfig n : config.neighbours()) {
                 tables.setNeighbour(config.portIndex(n.port()), n.address(), Adjacency.parseMac(n.mac()));

@@ -80,7 +80,8 @@ class DataplaneConfigTest {
         assertEquals("r1", c.name());
         assertEquals(PortMode.COPY, c.ports().get(0).mode());
         assertEquals(Action.REDIRECT, c.ports().get(0).classifier().rules().getFirst().action());
-        assertEquals(new BusyPollConfig(20, 64, BusyPollConfig.DEFAULT_HOLD_US), c.ports().get(1).busyPoll());
+        assertEquals(BusyPollConfig.of(20, 64), c.ports().get(1).busyPoll());
+        assertEquals(new BusyPollConfig(20, 64, 50, 2, 200), c.ports().get(1).busyPoll());
         assertEquals(List.of(0), c.ports().get(1).queues());
         assertEquals(2048, c.umem().ringSize());
         assertEquals(2, c.routes().get(1).paths().size());
@@ -133,6 +134,17 @@ class DataplaneConfigTest {
                 "ports:\n  - netdev: eth0\n    busyPoll: {timeoutUs: 20, budget: 64, holdUs: 0}\n", DataplaneConfig.class,
                 "dp.yaml"));
         assertEquals("invalid config in dp.yaml: ports[0].busyPoll.holdUs: must be 1-1000000, was 0", hold.getMessage());
+        InvalidConfigException flush = assertThrows(InvalidConfigException.class, () -> ConfigJson.readYaml(
+                "ports:\n  - netdev: eth0\n    busyPoll: {timeoutUs: 20, budget: 64, holdUs: 100, groFlushTimeoutUs: 100}\n",
+                DataplaneConfig.class, "dp.yaml"));
+        assertEquals("invalid config in dp.yaml: ports[0].busyPoll.groFlushTimeoutUs: must be above holdUs (100) and at"
+                + " most 1000000, was 100: the port must poll again before the kernel takes the NAPI back",
+                flush.getMessage());
+        InvalidConfigException defer = assertThrows(InvalidConfigException.class, () -> ConfigJson.readYaml(
+                "ports:\n  - netdev: eth0\n    busyPoll: {timeoutUs: 20, budget: 64, deferHardIrqs: 0}\n",
+                DataplaneConfig.class, "dp.yaml"));
+        assertEquals("invalid config in dp.yaml: ports[0].busyPoll.deferHardIrqs: must be 1-1000, was 0 (without"
+                + " deferral the kernel never leaves the NAPI to the busy poller)", defer.getMessage());
         InvalidConfigException missing = assertThrows(InvalidConfigException.class, () -> ConfigJson.readFile(
                 dir.resolve("nope.yaml"), DataplaneConfig.class));
         assertEquals(dir.resolve("nope.yaml").toString(), missing.source());

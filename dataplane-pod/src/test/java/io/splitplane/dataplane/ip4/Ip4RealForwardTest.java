@@ -7,6 +7,9 @@ import io.splitplane.api.ConfigJson;
 import io.splitplane.api.dataplane.DataplaneConfig;
 import io.splitplane.dataplane.Dataplane;
 import io.splitplane.dataplane.graph.GraphStats;
+import io.splitplane.kernel.netlink.Napi;
+import io.splitplane.kernel.netlink.NetdevGenlSocket;
+import io.splitplane.kernel.netlink.RtnetlinkSocket;
 import io.splitplane.kernel.netns.NetNamespace;
 import io.splitplane.kernel.testing.Shell;
 import io.splitplane.kernel.testing.TestNetwork;
@@ -93,7 +96,9 @@ class Ip4RealForwardTest {
                     {
                       "name": "rtr",
                       "ports": [
-                        {"name": "left", "netdev": "%s", "mode": "copy", "classifier": {"rules": [
+                        {"name": "left", "netdev": "%s", "mode": "copy",
+                         "busyPoll": {"timeoutUs": 20, "budget": 64, "groFlushTimeoutUs": 300},
+                         "classifier": {"rules": [
                           {"name": "app-udp", "action": "redirect", "protocol": "udp", "dstPorts": "%d"}]}},
                         {"name": "right", "netdev": "%s", "mode": "copy", "classifier": {"rules": [
                           {"name": "app-udp", "action": "redirect", "protocol": "udp", "dstPorts": "%d"}]}}
@@ -123,6 +128,15 @@ class Ip4RealForwardTest {
                              .connect(new InetSocketAddress(InetAddress.getByName("10.80.2.1"), PORT)))) {
                     System.out.print(dp.summary());
                     assertEquals(2, dp.attachedClassifiers().size());
+                    // The busy-polling port's NAPI is held: deferral set through netdev generic netlink.
+                    try (NetdevGenlSocket genl = NetdevGenlSocket.open(nsRtr);
+                         RtnetlinkSocket rt = RtnetlinkSocket.open(nsRtr)) {
+                        Napi held = genl.napis(rt.ifindex(r0)).getFirst();
+                        assertEquals(2, held.deferHardIrqs());
+                        assertEquals(300_000, held.groFlushTimeoutNs());
+                        Napi other = genl.napis(rt.ifindex(r1)).getFirst();
+                        assertEquals(0, other.deferHardIrqs(), "the port without busy polling is left alone");
+                    }
                     long received = pump(sender, receiver);
                     assertEquals(PACKETS, received);
 

@@ -103,7 +103,10 @@ public final class Dataplane implements AutoCloseable {
                     PortConfig pc = config.ports().get(id);
                     AfXdpPortConfig.Builder b = AfXdpPortConfig.builder(pc.netdev()).name(pc.name())
                             .queues(pc.queues()).mode(bindMode(pc)).frameCount(umem.frames())
-                            .chunkSize(umem.frameSize()).ringSize(umem.ringSize());
+                            .chunkSize(umem.frameSize()).ringSize(umem.ringSize())
+                            .fillBatch(pc.tuning().fillBatch()).txBudget(pc.tuning().txBudget())
+                            .maxKicksPerTx(pc.tuning().maxKicksPerTx()).needWakeup(pc.tuning().needWakeup())
+                            .headroom(pc.tuning().headroom());
                     if (pc.busyPoll() != null) {
                         b.busyPoll(pc.busyPoll().timeoutUs(), pc.busyPoll().budget(), pc.busyPoll().holdUs());
                     }
@@ -152,7 +155,9 @@ public final class Dataplane implements AutoCloseable {
                 Quiescence.Reader reader = tables.registerWorker();
                 undo.push(reader);
                 Graph g = Ip4Forwarder.build(config.name() + "-" + w, tables, reader, mine,
-                        ids.stream().mapToInt(Integer::intValue).toArray(), Ip4Forwarder.Options.defaults());
+                        ids.stream().mapToInt(Integer::intValue).toArray(), Ip4Forwarder.Options.defaults()
+                                .withVectorSize(config.workers().get(w).vectorSize())
+                                .withTiming(config.workers().get(w).timing()));
                 graphs.add(g);
                 GraphWorker.Builder wb = GraphWorker.builder(g);
                 WorkerConfig wc = config.workers().get(w);

@@ -43,15 +43,19 @@ bp_us=${GRAPH_BUSY_POLL_US:-0} bp_budget=${GRAPH_BUSY_POLL_BUDGET:-64}
 if [ "$bp_us" -gt 0 ]; then defer=${GRAPH_NAPI_DEFER:-2} flush=${GRAPH_GRO_FLUSH_NS:-200000}
 else defer=${GRAPH_NAPI_DEFER:-0} flush=${GRAPH_GRO_FLUSH_NS:-0}; fi
 # SO_PREFER_BUSY_POLL only keeps the NAPI with the application when the netdev defers its
-# interrupts (here: the peer's napi_schedule) for a while after a busy poll; per netdev (and per NAPI).
-for i in "$IF_IN" "$IF_OUT"; do
-	echo "$defer" > "/sys/class/net/$i/napi_defer_hard_irqs"
-	echo "$flush" > "/sys/class/net/$i/gro_flush_timeout"
-done
+# interrupts (here: the peer's napi_schedule) for a while after a busy poll. The dataplane sets that
+# on the NAPIs of its busy-polling ports (busyPoll.deferHardIrqs / groFlushTimeoutUs); without busy
+# polling the netdevs get the values asked for here (default 0: the kernel's own behaviour).
+if [ "$bp_us" -eq 0 ]; then
+	for i in "$IF_IN" "$IF_OUT"; do
+		echo "$defer" > "/sys/class/net/$i/napi_defer_hard_irqs"
+		echo "$flush" > "/sys/class/net/$i/gro_flush_timeout"
+	done
+fi
 
 busy_in= busy_out=
 if [ "$bp_us" -gt 0 ]; then
-	bp=", \"busyPoll\": {\"timeoutUs\": $bp_us, \"budget\": $bp_budget, \"holdUs\": ${GRAPH_BUSY_POLL_HOLD_US:-50}}"
+	bp=", \"busyPoll\": {\"timeoutUs\": $bp_us, \"budget\": $bp_budget, \"holdUs\": ${GRAPH_BUSY_POLL_HOLD_US:-50}, \"deferHardIrqs\": $defer, \"groFlushTimeoutUs\": $((flush / 1000))}"
 	case " ${GRAPH_BUSY_POLL_PORTS:-in} " in *" in "*) busy_in=$bp ;; esac
 	case " ${GRAPH_BUSY_POLL_PORTS:-in} " in *" out "*) busy_out=$bp ;; esac
 fi

@@ -1,6 +1,7 @@
 package io.splitplane.dataplane;
 
 import io.splitplane.api.InvalidConfigException;
+import io.splitplane.api.dataplane.BusyPollConfig;
 import io.splitplane.api.dataplane.DataplaneConfig;
 import io.splitplane.api.dataplane.NeighbourConfig;
 import io.splitplane.api.dataplane.NextHopConfig;
@@ -19,8 +20,11 @@ import io.splitplane.dataplane.graph.GraphStats;
 import io.splitplane.dataplane.graph.GraphWorker;
 import io.splitplane.dataplane.ip4.Ip4Forwarder;
 import io.splitplane.dataplane.ip4.Ip4Tables;
+import io.splitplane.dataplane.netlink.NetlinkAgent;
+import io.splitplane.dataplane.control.Observability;
 import io.splitplane.dataplane.port.AfXdpPort;
 import io.splitplane.dataplane.port.AfXdpPortConfig;
+import io.splitplane.dataplane.port.NapiDeferral;
 import io.splitplane.kernel.bpf.XdpMode;
 import io.splitplane.kernel.netlink.Link;
 import io.splitplane.kernel.netlink.RtnetlinkSocket;
@@ -60,6 +64,9 @@ public final class Dataplane implements AutoCloseable {
     /** Undo actions, newest first. */
     private final Deque<AutoCloseable> undo;
     private boolean closed;
+    /** The netlink agent when the config mirrors the kernel ({@code "mirror": {"kernel": true}}), else null. */
+    private NetlinkAgent agent;
+    private Observability observability;
 
     private Dataplane(DataplaneConfig config, Ip4Tables tables, List<AfXdpPort> ports, List<Graph> graphs,
                       List<GraphWorker> workers, List<String> attached, Deque<AutoCloseable> undo) {
@@ -101,7 +108,10 @@ public final class Dataplane implements AutoCloseable {
                     PortConfig pc = config.ports().get(id);
                     AfXdpPortConfig.Builder b = AfXdpPortConfig.builder(pc.netdev()).name(pc.name())
                             .queues(pc.queues()).mode(bindMode(pc)).frameCount(umem.frames())
-                            .chunkSize(umem.frameSize()).ringSize(umem.ringSize());
+                            .chunkSize(umem.frameSize()).ringSize(umem.ringSize())
+                            .fillBatch(pc.tuning().fillBatch()).txBudget(pc.tuning().txBudget())
+                            .maxKicksPerTx(pc.tuning().maxKicksPerTx()).needWakeup(pc.tuning().needWakeup())
+                            .headroom(pc.tuning().headroom());
                     if (pc.busyPoll() != null) {
                         b.busyPoll(pc.busyPoll().timeoutUs(), pc.busyPoll().budget(), pc.busyPoll().holdUs());
                     }
@@ -129,11 +139,29 @@ public final class Dataplane implements AutoCloseable {
                 }
                 attached.add(pc.netdev() + " (" + mode + ", " + pc.classifier().rules().size() + " rules)");
             }
+            // Busy polling holds only with interrupt deferral on the netdev's NAPIs, which exist once
+            // the XDP program is attached (above, or by the CNI before we started).
+            for (PortConfig pc : config.ports()) {
+                BusyPollConfig bp = pc.busyPoll();
+                if (bp != null) {
+                    undo.push(NapiDeferral.apply(pc.netdev(), bp.deferHardIrqs(), bp.groFlushTimeoutUs() * 1_000L));
+                }
+            }
             for (NeighbourConfig n : config.neighbours()) {
                 tables.setNeighbour(config.portIndex(n.port()), n.address(), Adjacency.parseMac(n.mac()));
             }
             for (RouteConfig r : config.routes()) {
                 addRoute(config, tables, r);
+            }
+            NetlinkAgent agent = null;
+            if (config.mirror().mirrorsKernel()) {
+                java.util.Map<String, Integer> owned = new java.util.HashMap<>();
+                for (int id = 0; id < config.ports().size(); id++) {
+                    owned.put(config.ports().get(id).netdev(), id);
+                }
+                // Before the workers: their first packets already see the kernel's tables.
+                agent = NetlinkAgent.start(config.name(), tables, owned, null, config.mirror().receiveBufferBytes());
+                undo.push(agent);
             }
             // Workers.
             for (int w = 0; w < config.workers().size(); w++) {
@@ -142,7 +170,9 @@ public final class Dataplane implements AutoCloseable {
                 Quiescence.Reader reader = tables.registerWorker();
                 undo.push(reader);
                 Graph g = Ip4Forwarder.build(config.name() + "-" + w, tables, reader, mine,
-                        ids.stream().mapToInt(Integer::intValue).toArray(), Ip4Forwarder.Options.defaults());
+                        ids.stream().mapToInt(Integer::intValue).toArray(), Ip4Forwarder.Options.defaults()
+                                .withVectorSize(config.workers().get(w).vectorSize())
+                                .withTiming(config.workers().get(w).timing()));
                 graphs.add(g);
                 GraphWorker.Builder wb = GraphWorker.builder(g);
                 WorkerConfig wc = config.workers().get(w);
@@ -158,8 +188,12 @@ public final class Dataplane implements AutoCloseable {
                 undo.push(worker);
                 workers.add(worker);
             }
-            return new Dataplane(config, tables, List.copyOf(ports), List.copyOf(graphs), List.copyOf(workers),
-                    List.copyOf(attached), undo);
+            Dataplane dp = new Dataplane(config, tables, List.copyOf(ports), List.copyOf(graphs),
+                    List.copyOf(workers), List.copyOf(attached), undo);
+            dp.agent = agent;
+            dp.observability = Observability.start(dp, config.control());
+            undo.push(dp.observability);
+            return dp;
         } catch (RuntimeException | Error e) {
             runUndo(undo, e);
             throw e;
@@ -225,6 +259,24 @@ public final class Dataplane implements AutoCloseable {
     /** The forwarding tables: the control API for routes and neighbours. */
     public Ip4Tables tables() {
         return tables;
+    }
+
+    /** The netlink agent, when the kernel is mirrored. */
+    public java.util.Optional<NetlinkAgent> agent() {
+        return java.util.Optional.ofNullable(agent);
+    }
+
+    /**
+     * The control commands ({@code splitplanectl}); register more with
+     * {@code commands().register("show channels", ...)}.
+     */
+    public io.splitplane.dataplane.control.CommandRegistry commands() {
+        return observability.commands();
+    }
+
+    /** The control socket and metrics endpoint. */
+    public Observability observability() {
+        return observability;
     }
 
     /** Ports by dataplane port id. */

@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   clang llvm           # compile the BPF programs (build time)
-  frr iperf3 containernetworking-plugins  # the vRouter demo and e2e test: zebra + ospfd, UDP load, CNI IPAM
+  iperf3 containernetworking-plugins  # the vRouter demo and e2e test: UDP load, CNI IPAM (frr: below)
   shellcheck           # the kind suite's scripts are checked
   libbpf-dev libbpf1   # BPF headers for clang; libbpf.so.1 loaded at run time through FFM
   bpftool              # tests cross-check loaded programs and pinned maps

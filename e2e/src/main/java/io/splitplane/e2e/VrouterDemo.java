@@ -4,7 +4,6 @@ import io.splitplane.dataplane.graph.GraphStats;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 
 /**
  * {@code make demo}: the vRouter scenario on plain Linux namespaces, printed step by step, then torn
@@ -74,9 +73,9 @@ public final class VrouterDemo {
         step(2, "the dataplane on vrouter1 (classifier + AF_XDP + IPv4 graph)");
         Path work = lab.directory("dataplane");
         indented(scenario.startDataplane(work));
-        if (scenario.routeSource() == VrouterScenario.RouteSource.STATIC_CONFIG) {
-            indented("graph routes: static, from the dataplane config (" + work.resolve("vrouter1.json") + ")");
-        }
+        indented("config " + work.resolve("vrouter1.json") + ": no static routes; the netlink agent mirrors the kernel");
+        out.println("   vrouter1# splitplanectl show ip fib   (before OSPF: the connected networks only)");
+        indented(scenario.ctl("show ip fib").stripTrailing());
 
         step(3, "before OSPF: client2 pings client1");
         VrouterScenario.Ping before = scenario.pingClient1FromClient2(2);
@@ -97,9 +96,8 @@ public final class VrouterDemo {
         indented(scenario.kernelRoutes(1).strip());
         out.println("   vrouter2$ ip route");
         indented(scenario.kernelRoutes(2).strip());
-        out.println("   vrouter1 graph: show ip fib");
-        List<String> fib = scenario.graphFib();
-        fib.forEach(r -> out.println("     " + r));
+        out.println("   vrouter1# splitplanectl show ip fib   (mirrored from the kernel: net3 learned by OSPF)");
+        indented(scenario.ctl("show ip fib").stripTrailing());
 
         step(6, "client2 pings client1 again: through the kernels, not the graph");
         long rxBefore = scenario.graphRxPackets();
@@ -116,12 +114,17 @@ public final class VrouterDemo {
                 VrouterScenario.PORT_NET2, st.port(VrouterScenario.PORT_NET2).get("rx-packets"),
                 st.node("ip4-rewrite").packets(), VrouterScenario.PORT_NET1,
                 st.port(VrouterScenario.PORT_NET1).get("tx-packets"));
+        out.printf("   AF_XDP socket of port %s (XDP_STATISTICS): %s%n", VrouterScenario.PORT_NET2,
+                scenario.xskStatistics(VrouterScenario.PORT_NET2));
         out.printf("   OSPF still up through the kernel: vrouter1 has %d Full neighbour(s)%n",
                 scenario.ospfFullNeighbours(1));
-        out.println("   anchor, same client and rate, one kernel hop (client2 -> vrouter2, no graph):");
-        indented(scenario.iperfUdpKernelOnly(IPERF_RATE, IPERF_SECONDS).toString());
-        out.println("   vrouter1 graph: show runtime");
-        indented(scenario.showRuntime());
+        out.println("   anchor: the same path and rate to UDP port " + VrouterScenario.KERNEL_ANCHOR_PORT
+                + ", which the classifier passes to vrouter1's kernel:");
+        long anchorRxBefore = scenario.graphRxPackets();
+        indented(scenario.iperfUdpThroughKernel(IPERF_RATE, IPERF_SECONDS).toString());
+        out.printf("   graph rx packets during the anchor: %d%n", scenario.graphRxPackets() - anchorRxBefore);
+        out.println("   vrouter1# splitplanectl show runtime");
+        indented(scenario.ctl("show runtime").stripTrailing());
     }
 
     /** Stops everything the demo started and removes what it made; runs once (main or the shutdown hook). */

@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.splitplane.api.ConfigJson;
 import io.splitplane.api.dataplane.DataplaneConfig;
 import io.splitplane.dataplane.Dataplane;
+import io.splitplane.dataplane.control.ControlClient;
 import io.splitplane.dataplane.fib.FibRoute;
 import io.splitplane.dataplane.graph.GraphStats;
 import io.splitplane.kernel.netns.NetNamespace;
+import io.splitplane.kernel.xdp.XskStatistics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -36,21 +38,13 @@ import java.util.function.BooleanSupplier;
  * between the two client networks into the CNET graph; ARP, ICMP, OSPF and iperf3's TCP control
  * connection stay with the kernel (which forwards with {@code ip_forward=1}).
  *
- * <p>The graph's routes: today {@code DataplaneMain}'s static routes and neighbours in the
- * dataplane config ({@link RouteSource#STATIC_CONFIG}). INTEGRATION POINT (issue 5, the netlink
- * agent): with {@code "mirror": {"kernel": true}} in the config the graph follows the kernel's routes
- * (OSPF's included) and neighbours instead; {@link #routeSource()} says which one runs, and the steps
- * that need the mirror (withdrawal, restart recovery) refuse to run without it.
+ * <p>The graph has no routes of its own: its config says {@code "mirror": {"kernel": true}}, so the
+ * netlink agent mirrors vrouter1's kernel (connected routes, OSPF's routes through their nexthop
+ * objects, ARP) into the FIB, and a withdrawn route or a restart follows the kernel. The dataplane
+ * serves its control socket in the scenario's directory; {@link #ctl} talks to it as
+ * {@code splitplanectl} does.
  */
 public final class VrouterScenario implements AutoCloseable {
-    /** Where the graph's FIB comes from. */
-    public enum RouteSource {
-        /** Static routes and neighbours written into the dataplane config. */
-        STATIC_CONFIG,
-        /** The netlink agent mirrors vrouter1's kernel (FRR's routes, ARP). */
-        KERNEL_MIRROR
-    }
-
     public static final String NET1 = "10.71.1.0/24";
     public static final String NET2 = "10.71.2.0/24";
     public static final String NET3 = "10.71.3.0/24";
@@ -63,11 +57,14 @@ public final class VrouterScenario implements AutoCloseable {
     /** The graph port names on vrouter1. */
     public static final String PORT_NET1 = "net1";
     public static final String PORT_NET2 = "net2";
+    /** iperf3 through the graph uses this UDP port. */
+    public static final int GRAPH_PORT = 5201;
+    /** UDP to this port is passed to vrouter1's kernel by the classifier: the anchor on the same path. */
+    public static final int KERNEL_ANCHOR_PORT = 5202;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Lab lab;
-    private final RouteSource routeSource;
     private String client1;
     private String vrouter1;
     private String vrouter2;
@@ -76,27 +73,14 @@ public final class VrouterScenario implements AutoCloseable {
     private Lab.Veth net2;
     private Lab.Veth net3;
     private Path configFile;
+    private Path controlSocket;
     private NetNamespace vr1Namespace;
     private Dataplane dataplane;
     private OspfRouter ospf1;
     private OspfRouter ospf2;
 
     public VrouterScenario(Lab lab) {
-        this(lab, RouteSource.STATIC_CONFIG);
-    }
-
-    public VrouterScenario(Lab lab, RouteSource routeSource) {
         this.lab = lab;
-        this.routeSource = routeSource;
-        if (routeSource == RouteSource.KERNEL_MIRROR) {
-            // INTEGRATION POINT: DataplaneConfig gains "mirror" with the netlink agent (issue 5).
-            throw new UnsupportedOperationException("the kernel mirror (netlink agent, issue 5) is not in this build;"
-                    + " the graph's routes come from the dataplane config");
-        }
-    }
-
-    public RouteSource routeSource() {
-        return routeSource;
     }
 
     // ---------------------------------------------------------------- step 1: topology
@@ -158,6 +142,7 @@ public final class VrouterScenario implements AutoCloseable {
      */
     public String startDataplane(Path workDir) {
         configFile = workDir.resolve("vrouter1.json");
+        controlSocket = workDir.resolve("vrouter1.sock");
         try {
             Files.writeString(configFile, dataplaneConfig());
         } catch (IOException e) {
@@ -172,19 +157,12 @@ public final class VrouterScenario implements AutoCloseable {
     /** The dataplane config of vrouter1, as written to its file. */
     public String dataplaneConfig() {
         // Transit UDP between the client networks only: UDP to the vRouter itself stays with its kernel.
+        // The first rule keeps one UDP port with the kernel, the anchor that iperfUdpThroughKernel measures
+        // on the same path.
         String rule = """
-                {"rules": [{"name": "transit-udp", "action": "redirect", "ipVersion": 4, "protocol": "udp",
-                            "dstPrefixes": ["%s", "%s"]}]}""".formatted(NET1, NET3);
-        String routes = """
-                  "routes": [
-                    {"prefix": "%s", "port": "%s"},
-                    {"prefix": "%s", "via": "%s", "port": "%s"}
-                  ],
-                  "neighbours": [
-                    {"ip": "%s", "mac": "%s", "port": "%s"},
-                    {"ip": "%s", "mac": "%s", "port": "%s"}
-                  ]""".formatted(NET1, PORT_NET1, NET3, VR2_NET2, PORT_NET2,
-                CLIENT1, mac(client1, net1.a()), PORT_NET1, VR2_NET2, mac(vrouter2, net2.b()), PORT_NET2);
+                {"rules": [{"name": "anchor-kernel", "action": "pass", "protocol": "udp", "dstPorts": "%d"},
+                           {"name": "transit-udp", "action": "redirect", "ipVersion": 4, "protocol": "udp",
+                            "dstPrefixes": ["%s", "%s"]}]}""".formatted(KERNEL_ANCHOR_PORT, NET1, NET3);
         return """
                 {
                   "name": "vrouter1",
@@ -192,11 +170,12 @@ public final class VrouterScenario implements AutoCloseable {
                     {"name": "%s", "netdev": "%s", "mode": "copy", "classifier": %s},
                     {"name": "%s", "netdev": "%s", "mode": "copy", "classifier": %s}
                   ],
-                  "umem": {"frames": 8192, "frameSize": 2048, "ringSize": 2048},
+                  "umem": {"frames": 16384, "frameSize": 2048, "ringSize": 4096},
                   "workers": [{"ports": ["%s", "%s"]}],
-                %s
+                  "mirror": {"kernel": true},
+                  "control": {"socket": "%s"}
                 }
-                """.formatted(PORT_NET1, net1.b(), rule, PORT_NET2, net2.a(), rule, PORT_NET1, PORT_NET2, routes);
+                """.formatted(PORT_NET1, net1.b(), rule, PORT_NET2, net2.a(), rule, PORT_NET1, PORT_NET2, controlSocket);
     }
 
     /** Stops the dataplane (its classifiers detach) and starts it again from the same config file. */
@@ -305,6 +284,19 @@ public final class VrouterScenario implements AutoCloseable {
         return dataplane.tables().fib().routes().stream().map(FibRoute::toString).toList();
     }
 
+    /** One command through the dataplane's control socket, as {@code splitplanectl COMMAND} sends it. */
+    public String ctl(String command) {
+        try {
+            ControlClient.Reply reply = ControlClient.send(controlSocket, command);
+            if (!reply.ok()) {
+                throw new IllegalStateException("splitplanectl " + command + ": " + reply.text());
+            }
+            return reply.text();
+        } catch (IOException e) {
+            throw new UncheckedIOException("control socket " + controlSocket, e);
+        }
+    }
+
     /** Whether the graph's FIB holds {@code prefix} exactly. */
     public boolean graphHasRoute(String prefix) {
         return dataplane.tables().fib().routes().stream().anyMatch(r -> r.prefixString().equals(prefix));
@@ -320,6 +312,15 @@ public final class VrouterScenario implements AutoCloseable {
         return dataplane.showRuntime();
     }
 
+    /**
+     * The kernel's AF_XDP counters of one port ({@code XDP_STATISTICS}): frames the classifier
+     * redirected that never reached the graph (RX ring full, FILL ring empty) show here.
+     */
+    public XskStatistics xskStatistics(String port) {
+        int id = dataplane.config().portIndex(port);
+        return dataplane.ports().get(id).statistics();
+    }
+
     /** Packets the graph received on both ports. */
     public long graphRxPackets() {
         GraphStats st = graphStats();
@@ -330,15 +331,15 @@ public final class VrouterScenario implements AutoCloseable {
 
     /** An iperf3 UDP session from client2 to client1, through vrouter2's kernel and vrouter1's graph. */
     public UdpIperf.Report iperfUdp(long bitsPerSecond, int seconds) {
-        return UdpIperf.run(client1, CLIENT1, client2, 5201, bitsPerSecond, 1400, seconds);
+        return UdpIperf.run(client1, CLIENT1, client2, GRAPH_PORT, bitsPerSecond, 1400, seconds);
     }
 
     /**
-     * The anchor for {@link #iperfUdp}: the same client and rate to vrouter2's own address, one veth
-     * hop through no graph and no classifier, so what it reaches is what iperf3 and the machine can do.
+     * The anchor for {@link #iperfUdp}: the same clients, path and rate, but to a UDP port the
+     * classifier passes, so vrouter1's kernel forwards it instead of the graph.
      */
-    public UdpIperf.Report iperfUdpKernelOnly(long bitsPerSecond, int seconds) {
-        return UdpIperf.run(vrouter2, VR2_NET3, client2, 5202, bitsPerSecond, 1400, seconds);
+    public UdpIperf.Report iperfUdpThroughKernel(long bitsPerSecond, int seconds) {
+        return UdpIperf.run(client1, CLIENT1, client2, KERNEL_ANCHOR_PORT, bitsPerSecond, 1400, seconds);
     }
 
     // ---------------------------------------------------------------- route withdrawal
@@ -363,15 +364,6 @@ public final class VrouterScenario implements AutoCloseable {
                 throw new IllegalStateException("timed out after " + timeout.toSeconds() + " s waiting for " + what);
             }
             OspfRouter.sleep(100);
-        }
-    }
-
-    private static String mac(String ns, String ifname) {
-        try {
-            JsonNode links = JSON.readTree(Commands.ipIn(ns, "-j", "link", "show", "dev", ifname));
-            return links.get(0).path("address").asText();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

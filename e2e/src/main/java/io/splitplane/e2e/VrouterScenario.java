@@ -94,6 +94,11 @@ public final class VrouterScenario implements AutoCloseable {
         for (String ns : List.of(client1, vrouter1, vrouter2, client2)) {
             sysctl(ns, "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1");
         }
+        // INTEGRATION POINT (device plugin, issue 6; CNI, issue 7; not on main yet): vrouter1's ends are
+        // made straight in its namespace here. The Kubernetes way makes them on the node, lets the device
+        // plugin serve them as a pool to a kubelet stand-in, runs the CNI binary with ADD for each
+        // (deviceID, netns, ifname) to move them in and attach the classifier, and starts the dataplane
+        // from the env and mounts that Allocate returned.
         net1 = lab.veth(client1, vrouter1);
         net2 = lab.veth(vrouter1, vrouter2);
         net3 = lab.veth(vrouter2, client2);

@@ -157,9 +157,10 @@ ctl() { # vrouter, command words...
   kubectl -n "$ns" exec "$pod" -c dataplane -- sh -c 'splitplanectl -s "$(ls /run/splitplane/*.sock | head -n1)" "$@"' ctl "$@"
 }
 
-# The sum of rx-packets over vrouter1's graph ports ("port NAME: ... rx-packets=N ...").
+# The sum of rx-packets over vrouter1's graph ports: column 7 of "show interfaces"
+# (Id Name Netdev State MAC MTU rx-packets tx-packets drops Addresses).
 graph_rx() {
-  ctl vrouter1 show runtime | grep -o 'rx-packets=[0-9]*' | awk -F= '{ n += $2 } END { print n + 0 }'
+  ctl vrouter1 show interfaces | awk '$1 ~ /^[0-9]+$/ { n += $7 } END { print n + 0 }'
 }
 
 vtysh() { # vrouter, vtysh arguments...

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
  * that makes it, and the scripts are shellcheck-clean.
  */
 class KindSuiteFilesTest {
-    private static final Path REPO = repositoryRoot();
+    static final Path REPO = repositoryRoot();
     private static final ObjectMapper YAML = new YAMLMapper();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String GROUP_VERSION = "splitplane.io/v1alpha1";

@@ -11,7 +11,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,6 +23,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The vRouter scenario with assertions (the demo prints the same steps): the topology, vrouter1's
@@ -117,7 +121,7 @@ class VrouterScenarioTest {
     }
 
     @Test
-    @Order(2)
+    @Order(3)
     void udpToThePassedPortIsForwardedByTheKernelNotTheGraph() throws Exception {
         long rxBefore = scenario.graphRxPackets();
         int port = VrouterScenario.KERNEL_ANCHOR_PORT;
@@ -132,11 +136,36 @@ class VrouterScenarioTest {
         assertEquals(rxBefore, scenario.graphRxPackets(), "the classifier's pass rule kept port " + port + " out");
     }
 
+    /** The kind suite reads the graph's counters with awk from {@code show interfaces}: same program, real output. */
     @Test
-    @Order(3)
+    @Order(4)
+    void theKindSuitesCounterParsingReadsTheRealShowInterfaces(@TempDir Path dir) throws Exception {
+        String script = Files.readString(KindSuiteFilesTest.REPO.resolve("e2e/kind/run.sh"));
+        Matcher awk = Pattern.compile("graph_rx\\(\\) \\{\\n[^\\n]*show interfaces \\| awk '([^']+)'").matcher(script);
+        assertTrue(awk.find(), "run.sh's graph_rx uses awk over show interfaces");
+        Path output = dir.resolve("show-interfaces.txt");
+        Files.writeString(output, scenario.ctl("show interfaces"));
+        Commands.Result r = Commands.exec(30, "awk", awk.group(1), output.toString()).orThrow();
+        assertEquals(scenario.graphRxPackets(), Long.parseLong(r.stdout().strip()), Files.readString(output));
+        assertTrue(scenario.graphRxPackets() > 0);
+    }
+
+    /**
+     * The issue's target as it stands: 1 Gbit/s offered, under 1% loss, every received datagram through
+     * the graph. On this project's shared 2-core VM (load 11-17 from other builds) 6 of 7 runs with the
+     * final rings stayed under 1%; the failure lost 1.93% at 390 Mbit/s actually sent, every lost
+     * datagram an AF_XDP RX-ring-full drop while the worker was off the CPU (the message prints
+     * XDP_STATISTICS and show runtime); see e2e/README.md.
+     */
+    @Test
+    @Order(5)
     void iperf3UdpAt1GbitPerSecondOfferedLosesUnderOnePercentThroughTheGraph() {
+        iperfThroughTheGraph(1_000_000_000L);
+    }
+
+    private void iperfThroughTheGraph(long bitsPerSecond) {
         long rxBefore = scenario.graphStats().port(VrouterScenario.PORT_NET2).get("rx-packets");
-        UdpIperf.Report report = scenario.iperfUdp(1_000_000_000L, 5);
+        UdpIperf.Report report = scenario.iperfUdp(bitsPerSecond, 5);
         System.out.println("iperf3 through the graph: " + report);
         long rxDuring = scenario.graphStats().port(VrouterScenario.PORT_NET2).get("rx-packets") - rxBefore;
         assertTrue(report.packetsSent() > 1000, report.toString());
@@ -149,7 +178,7 @@ class VrouterScenarioTest {
     }
 
     @Test
-    @Order(4)
+    @Order(6)
     void aRouteWithdrawnInFrrLeavesTheGraphFibAndComesBack() {
         assertTrue(scenario.graphHasRoute(VrouterScenario.NET3), String.join("\n", scenario.graphFib()));
         scenario.withdrawNet3();
@@ -165,7 +194,7 @@ class VrouterScenarioTest {
     }
 
     @Test
-    @Order(5)
+    @Order(7)
     void aRestartedDataplaneRecoversItsFibFromTheKernel() throws Exception {
         scenario.restartDataplane();
         VrouterScenario.await(Duration.ofSeconds(10), "the OSPF route in the restarted graph's FIB",

@@ -105,16 +105,10 @@ install_platform() {
   log "Multus and the splitplane chart"
   kubectl apply -f "$multus_url" >/dev/null
   kubectl -n kube-system rollout status daemonset/kube-multus-ds --timeout=180s
-  helm install splitplane "$repo/helm/splitplane" --namespace "$system_ns" --create-namespace --wait=false
+  helm install splitplane "$repo/helm/splitplane" --namespace "$system_ns" --create-namespace \
+    --values "$repo/deploy/kind/values.yaml"
   local deploy
   deploy=$(kubectl -n "$system_ns" get deployments -o name | head -n1)
-  # The chart's images are the released ones; the suite runs what it just built.
-  kubectl -n "$system_ns" set image "$deploy" '*=splitplane/operator:dev' >/dev/null
-  kubectl -n "$system_ns" set env "$deploy" \
-    SPLITPLANE_IMAGES_DEVICE_PLUGIN=splitplane/device-plugin:dev \
-    SPLITPLANE_IMAGES_DATAPLANE=splitplane/dataplane:dev \
-    SPLITPLANE_IMAGES_FRR=splitplane/vrouter-frr:dev \
-    SPLITPLANE_IMAGES_PULL_POLICY=IfNotPresent >/dev/null
   kubectl -n "$system_ns" rollout status "$deploy" --timeout=180s
 }
 

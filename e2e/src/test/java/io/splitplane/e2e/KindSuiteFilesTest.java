@@ -271,6 +271,33 @@ class KindSuiteFilesTest {
     }
 
     @Test
+    void theKindValuesSetOnlyKeysTheChartHasAndEveryImageItBuilds() throws IOException {
+        JsonNode values = documents(REPO.resolve("deploy/kind/values.yaml")).getFirst();
+        Set<String> images = new TreeSet<>();
+        values.path("images").properties().forEach(e -> images.add(e.getValue().asText()));
+        images.add(values.path("operator").path("image").path("repository").asText() + ":"
+                + values.path("operator").path("image").path("tag").asText());
+        images.remove("IfNotPresent");
+        assertEquals(Set.of("splitplane/operator:dev", "splitplane/device-plugin:dev", "splitplane/dataplane:dev",
+                "splitplane/vrouter-frr:dev"), images);
+        Path chartValues = REPO.resolve("helm/splitplane/values.yaml");
+        Assumptions.assumeTrue(Files.exists(chartValues), "helm/splitplane (the operator's chart) is not merged yet");
+        List<String> unknown = new ArrayList<>();
+        unknownKeys(values, documents(chartValues).getFirst(), "", unknown);
+        assertTrue(unknown.isEmpty(), "keys the chart does not have: " + unknown);
+    }
+
+    private static void unknownKeys(JsonNode ours, JsonNode chart, String path, List<String> unknown) {
+        ours.properties().forEach(e -> {
+            if (!chart.has(e.getKey())) {
+                unknown.add(path + e.getKey());
+            } else if (e.getValue().isObject()) {
+                unknownKeys(e.getValue(), chart.get(e.getKey()), path + e.getKey() + ".", unknown);
+            }
+        });
+    }
+
+    @Test
     void scriptsAreShellcheckClean() {
         List<String> scripts = List.of("e2e/kind/run.sh", "deploy/images/frr-start.sh", "deploy/images/splitplanectl");
         List<String> cmd = new ArrayList<>(List.of("shellcheck"));

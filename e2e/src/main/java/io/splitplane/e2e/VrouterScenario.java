@@ -172,8 +172,8 @@ public final class VrouterScenario implements AutoCloseable {
                 {
                   "name": "vrouter1",
                   "ports": [
-                    {"name": "%s", "netdev": "%s", "mode": "copy", "classifier": %s},
-                    {"name": "%s", "netdev": "%s", "mode": "copy", "classifier": %s}
+                    {"name": "%s", "netdev": "%s", "mode": "copy", "tuning": {"txBudget": 256}, "classifier": %s},
+                    {"name": "%s", "netdev": "%s", "mode": "copy", "tuning": {"txBudget": 256}, "classifier": %s}
                   ],
                   "umem": {"frames": 16384, "frameSize": 2048, "ringSize": 4096},
                   "workers": [{"ports": ["%s", "%s"]}],

@@ -152,10 +152,9 @@ class VrouterScenarioTest {
 
     /**
      * The issue's target as it stands: 1 Gbit/s offered, under 1% loss, every received datagram through
-     * the graph. On this project's shared 2-core VM (load 11-17 from other builds) 6 of 7 runs with the
-     * final rings stayed under 1%; the failure lost 1.93% at 390 Mbit/s actually sent, every lost
-     * datagram an AF_XDP RX-ring-full drop while the worker was off the CPU (the message prints
-     * XDP_STATISTICS and show runtime); see e2e/README.md.
+     * the graph. On this project's shared 2-core VM (load 11-17 from other builds) it held in 10 of 12
+     * runs with RX rings of 4,096; the two failures lost 1.93% and 4.68%, every lost datagram an AF_XDP
+     * RX-ring-full drop (the message prints XDP_STATISTICS and show runtime); see e2e/README.md.
      */
     @Test
     @Order(5)

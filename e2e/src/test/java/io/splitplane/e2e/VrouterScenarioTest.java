@@ -42,23 +42,19 @@ class VrouterScenarioTest {
     private long graphRxBeforeOspf;
     private boolean graphHadNet3BeforeOspf;
 
+    /** A failure here still runs {@link #tearDown} (JUnit runs @AfterAll after a failed @BeforeAll). */
     @BeforeAll
     void setUp() {
         lab = new TestNetworkLab();
-        try {
-            scenario = new VrouterScenario(lab);
-            scenario.buildTopology();
-            Path work = lab.directory("dp");
-            scenario.startDataplane(work);
-            pingBeforeOspf = scenario.pingClient1FromClient2(2);
-            graphRxBeforeOspf = scenario.graphRxPackets();
-            graphHadNet3BeforeOspf = scenario.graphHasRoute(VrouterScenario.NET3);
-            scenario.startOspf();
-            scenario.awaitOspfConvergence(Duration.ofSeconds(60));
-        } catch (RuntimeException | Error e) {
-            tearDown();
-            throw e;
-        }
+        scenario = new VrouterScenario(lab);
+        scenario.buildTopology();
+        Path work = lab.directory("dp");
+        scenario.startDataplane(work);
+        pingBeforeOspf = scenario.pingClient1FromClient2(2);
+        graphRxBeforeOspf = scenario.graphRxPackets();
+        graphHadNet3BeforeOspf = scenario.graphHasRoute(VrouterScenario.NET3);
+        scenario.startOspf();
+        scenario.awaitOspfConvergence(Duration.ofSeconds(60));
     }
 
     @AfterAll
@@ -68,7 +64,9 @@ class VrouterScenarioTest {
                 scenario.close();
             }
         } finally {
-            lab.close();
+            if (lab != null) {
+                lab.close();
+            }
         }
     }
 

@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   clang llvm           # compile the BPF programs (build time)
-  iperf3 containernetworking-plugins  # the vRouter demo and e2e test: UDP load, CNI IPAM (frr: below)
+  iperf3 containernetworking-plugins  # e2e: UDP load; reference IPAM for the CNI hand-over (frr: below)
   shellcheck           # the kind suite's scripts are checked
   libbpf-dev libbpf1   # BPF headers for clang; libbpf.so.1 loaded at run time through FFM
   bpftool              # tests cross-check loaded programs and pinned maps

@@ -245,7 +245,9 @@ class KindSuiteFilesTest {
                     String pom = Files.readString(REPO.resolve(module + "/pom.xml"));
                     String file = Path.of(source).getFileName().toString();
                     boolean built = Files.exists(REPO.resolve(source));
-                    boolean named = pom.contains(file) || file.startsWith(artifactId(pom) + "-") || source.endsWith("/");
+                    boolean named = Pattern.compile("/" + Pattern.quote(file) + "[<\\s]").matcher(pom).find()
+                            || file.startsWith(artifactId(pom) + "-")
+                            || source.contains("/target/quarkus-app/") && pom.contains("quarkus-maven-plugin");
                     assertTrue(built || named, cf.getFileName() + ": " + source + " is neither built nor named in "
                             + module + "/pom.xml");
                 }

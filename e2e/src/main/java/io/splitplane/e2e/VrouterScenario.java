@@ -98,7 +98,8 @@ public final class VrouterScenario implements AutoCloseable {
         // made straight in its namespace here. The Kubernetes way makes them on the node, lets the device
         // plugin serve them as a pool to a kubelet stand-in, runs the CNI binary with ADD for each
         // (deviceID, netns, ifname) to move them in and attach the classifier, and starts the dataplane
-        // from the env and mounts that Allocate returned.
+        // from the env and mounts that Allocate returned, its ports in pod mode ("xskMap": the pinned
+        // map under the mount) instead of with their own "classifier".
         net1 = lab.veth(client1, vrouter1);
         net2 = lab.veth(vrouter1, vrouter2);
         net3 = lab.veth(vrouter2, client2);

@@ -150,8 +150,8 @@ class VrouterScenarioTest {
 
     /**
      * The issue's target as it stands: 1 Gbit/s offered, under 1% loss, every received datagram through
-     * the graph. On this project's shared 2-core VM (load 11-17 from other builds) it held in 10 of 12
-     * runs with RX rings of 4,096; the two failures lost 1.93% and 4.68%, every lost datagram an AF_XDP
+     * the graph. On this project's shared 2-core VM (load 11-17 from other builds) it held in 12 of 14
+     * runs with RX rings of 4,096 (5 of 5 with the final config); the two failures lost 1.93% and 4.68%, every lost datagram an AF_XDP
      * RX-ring-full drop (the message prints XDP_STATISTICS and show runtime); see e2e/README.md.
      */
     @Test

@@ -6,7 +6,7 @@
 # the namespace e2e test checks. Deletes the cluster on any exit (KEEP_CLUSTER=1 keeps it).
 #
 # Needs: docker, kind, kubectl, helm, jq, curl; a Linux host whose kernel has XDP and AF_XDP.
-# Usage: e2e/kind/run.sh            (from anywhere; about 10 minutes on a laptop)
+# Usage: e2e/kind/run.sh            (from anywhere)
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)

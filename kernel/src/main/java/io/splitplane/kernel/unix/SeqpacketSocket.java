@@ -143,7 +143,7 @@ public final class SeqpacketSocket implements AutoCloseable {
 
     /** Sends one message. */
     public void send(byte[] data) {
-        send(data, null);
+        sendPassing(data, -1);
     }
 
     /**
@@ -151,6 +151,21 @@ public final class SeqpacketSocket implements AutoCloseable {
      * descriptor for the same open file; the caller keeps (and still owns) {@code passed}.
      */
     public void send(byte[] data, FileDescriptor passed) {
+        sendPassing(data, passed.get());
+    }
+
+    /**
+     * {@link #send(byte[], FileDescriptor)} for a descriptor number owned elsewhere (a
+     * {@code BpfMap}'s), valid for the duration of the call.
+     */
+    public void send(byte[] data, int passedFd) {
+        if (passedFd < 0) {
+            throw new IllegalArgumentException("passedFd=" + passedFd + " is not a descriptor");
+        }
+        sendPassing(data, passedFd);
+    }
+
+    private void sendPassing(byte[] data, int passed) {
         Objects.requireNonNull(data, "data");
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buffer = arena.allocate(Math.max(1, data.length));
@@ -161,13 +176,13 @@ public final class SeqpacketSocket implements AutoCloseable {
             MemorySegment msg = arena.allocate(MsgHdrLayout.LAYOUT);
             msg.set(ADDRESS, MsgHdrLayout.IOV, iov);
             msg.set(JAVA_LONG, MsgHdrLayout.IOV_LENGTH, 1);
-            if (passed != null) {
+            if (passed >= 0) {
                 int space = CmsgHdrLayout.space(Integer.BYTES);
                 MemorySegment control = arena.allocate(space, 8);
                 control.set(JAVA_LONG, CmsgHdrLayout.LENGTH, CmsgHdrLayout.length(Integer.BYTES));
                 control.set(JAVA_INT, CmsgHdrLayout.LEVEL, SOL_SOCKET);
                 control.set(JAVA_INT, CmsgHdrLayout.TYPE, SCM_RIGHTS);
-                control.set(JAVA_INT, CmsgHdrLayout.DATA, passed.get());
+                control.set(JAVA_INT, CmsgHdrLayout.DATA, passed);
                 msg.set(ADDRESS, MsgHdrLayout.CONTROL, control);
                 msg.set(JAVA_LONG, MsgHdrLayout.CONTROL_LENGTH, space);
             }

@@ -83,10 +83,12 @@ public final class Allocator implements AutoCloseable {
         XskMapPaths maps = config.xskMapPaths();
         ContainerAllocateResponse.Builder response = ContainerAllocateResponse.newBuilder()
                 .putEnvs(XskMapPaths.devicesEnvName(pool.name()), String.join(",", ids));
+        for (String id : ids) {
+            createDirectory(maps.hostDirectory(id)); // the CNI pins into it, in either mode
+        }
         if (pool.handover() == XskMapHandover.PINNED) {
             for (String id : ids) {
                 Path host = maps.hostDirectory(id);
-                createDirectory(host);
                 response.addMounts(Mount.newBuilder().setHostPath(host.toString())
                         .setContainerPath(XskMapPaths.containerDirectory(id).toString()).setReadOnly(false));
             }

@@ -22,7 +22,18 @@ import java.util.concurrent.TimeUnit;
  * client channel to one.
  */
 public final class UdsGrpc {
+    // grpc-netty asks every child channel for SO_KEEPALIVE, which unix sockets do not have; Netty
+    // warns about it once per connection. Held here so the level is not lost with the logger.
+    private static final java.util.logging.Logger BOOTSTRAP_LOG = quietBootstrapLog();
+
     private UdsGrpc() {
+    }
+
+    private static java.util.logging.Logger quietBootstrapLog() {
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(
+                "io.grpc.netty.shaded.io.netty.bootstrap.AbstractBootstrap");
+        log.setLevel(java.util.logging.Level.SEVERE);
+        return log;
     }
 
     /** A started server; {@link #stop} it. */
@@ -39,6 +50,7 @@ public final class UdsGrpc {
     }
 
     public static Running serve(Path socket, BindableService... services) {
+        BOOTSTRAP_LOG.getLevel(); // initialised before the first server
         EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
                 .channelType(EpollServerDomainSocketChannel.class).bossEventLoopGroup(loop).workerEventLoopGroup(loop);

@@ -171,9 +171,20 @@ public final class DevicePluginDaemon implements AutoCloseable {
                 String health = d.healthy() ? PoolEndpoint.HEALTHY : PoolEndpoint.UNHEALTHY;
                 metrics.healthChange(pool, health);
                 LOG.log(d.healthy() ? Level.INFO : Level.WARNING, "event=device_health pool=" + pool + " device="
-                        + d.id() + " health=" + health + (was == null ? " new=true" : ""));
+                        + d.id() + " health=" + health + (was == null ? " new=true" + facts(d.id()) : ""));
             }
         }
+    }
+
+    /** What discovery found about a device, for the log line of its first appearance. */
+    private String facts(String netdev) {
+        for (ScannedDevice d : lastScan) {
+            if (d.name().equals(netdev)) {
+                return " driver=" + d.candidate().driver() + " pci=" + d.pciAddress().orElse("none") + " numa="
+                        + (d.numaNode().isPresent() ? d.numaNode().getAsInt() : "none") + " rx_queues=" + d.rxQueues();
+            }
+        }
+        return "";
     }
 
     // ---- allocation -------------------------------------------------------------------------------

@@ -13,9 +13,10 @@ import java.util.OptionalInt;
  * @param candidate what a {@link io.splitplane.api.deviceplugin.DeviceSelector} looks at
  * @param up        administratively up (IFF_UP)
  * @param loopback  the loopback device, never pooled
+ * @param rxQueues  receive queues in use (one AF_XDP socket each)
  */
 public record ScannedDevice(CandidateDevice candidate, boolean up, boolean loopback, OptionalInt numaNode,
-                            Optional<String> pciAddress) {
+                            Optional<String> pciAddress, int rxQueues) {
     public String name() {
         return candidate.name();
     }
@@ -26,6 +27,7 @@ public record ScannedDevice(CandidateDevice candidate, boolean up, boolean loopb
         CandidateDevice c = new CandidateDevice(d.name(), d.driver().isEmpty() ? null : d.driver(), pci.orElse(null),
                 d.mac().map(MacAddress::toString).map(m -> m.toLowerCase(Locale.ROOT)).orElse(null), d.hasAddresses());
         boolean loopback = "lo".equals(d.name());
-        return new ScannedDevice(c, d.up(), loopback, pci.map(NumaNodes::of).orElse(OptionalInt.empty()), pci);
+        return new ScannedDevice(c, d.up(), loopback, pci.map(NumaNodes::of).orElse(OptionalInt.empty()), pci,
+                d.rxQueues());
     }
 }

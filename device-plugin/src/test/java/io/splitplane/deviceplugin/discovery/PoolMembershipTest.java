@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class PoolMembershipTest {
     private static ScannedDevice dev(String name, String driver, boolean up, boolean addresses) {
         return new ScannedDevice(new CandidateDevice(name, driver, null, null, addresses), up, "lo".equals(name),
-                OptionalInt.empty(), Optional.empty());
+                OptionalInt.empty(), Optional.empty(), 1);
     }
 
     private static Map<String, Boolean> health(List<PoolDevice> list) {

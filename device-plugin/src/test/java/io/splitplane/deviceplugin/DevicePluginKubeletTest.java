@@ -86,6 +86,28 @@ class DevicePluginKubeletTest {
     }
 
     @Test
+    void netdevsWithAddressesAreLeftToTheNodeWhenThePoolSaysSo() throws Exception {
+        try (PluginFixture f = new PluginFixture(dir, 2)) {
+            String a = f.netdevs.get(0);
+            String b = f.netdevs.get(1);
+            f.ip("address", "add", "192.0.2.1/32", "dev", b);
+            f.start("{\"pools\":[{\"name\":\"fast\",\"devices\":{\"names\":[\"" + f.pattern()
+                    + "\"],\"withoutAddresses\":true}}],\"bpffsRoot\":\"" + f.bpffs + "\"}");
+            f.kubelet.awaitRegistration("afxdp/fast", WAIT);
+            KubeletStandIn.Plugin plugin = f.kubelet.plugin("afxdp/fast");
+            assertEquals(Map.of(a, HEALTHY), plugin.awaitUpdate(u -> !u.devices().isEmpty(), WAIT).health(),
+                    b + " carries an address: not the pool's (its IPv6 link-local address does not count)");
+            f.ip("address", "add", "192.0.2.2/32", "dev", a);
+            assertEquals(Map.of(a, UNHEALTHY), plugin.awaitHealth(a, UNHEALTHY, WAIT).health(),
+                    "a member that gets an address is no longer selected");
+            f.ip("address", "del", "192.0.2.2/32", "dev", a);
+            plugin.awaitHealth(a, HEALTHY, WAIT);
+            f.ip("address", "del", "192.0.2.1/32", "dev", b);
+            assertEquals(Map.of(a, HEALTHY, b, HEALTHY), plugin.awaitHealth(b, HEALTHY, WAIT).health());
+        }
+    }
+
+    @Test
     void allocateGivesEnvAndPinDirectoryMountsAndRefusesWhatItCannotGive() throws Exception {
         try (PluginFixture f = new PluginFixture(dir, 2)) {
             f.start(f.poolConfig("pinned"));

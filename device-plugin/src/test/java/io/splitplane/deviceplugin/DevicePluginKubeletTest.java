@@ -144,9 +144,11 @@ class DevicePluginKubeletTest {
             assertEquals(Status.Code.FAILED_PRECONDITION, unhealthy.getStatus().getCode());
             assertTrue(unhealthy.getStatus().getDescription().contains("is unhealthy"),
                     unhealthy.getStatus().getDescription());
-            assertEquals(1.0, f.metrics.count("splitplane_deviceplugin_allocations_total", "pool", "fast",
-                    "result", "ok") + f.metrics.count("splitplane_deviceplugin_allocations", "pool", "fast",
-                    "result", "ok"));
+            assertEquals(1.0, f.metrics.count("splitplane_deviceplugin_allocations", "pool", "fast", "result", "ok"));
+            assertEquals(1.0, f.metrics.count("splitplane_deviceplugin_allocations", "pool", "fast", "result",
+                    "invalid_argument"));
+            assertEquals(1.0, f.metrics.count("splitplane_deviceplugin_allocations", "pool", "fast", "result",
+                    "failed_precondition"));
 
             // The pod is gone: the CNI moves the netdev home; then it is an ordinary member again.
             io.splitplane.kernel.testing.Shell.ipIn(f.peer, "link", "set", a, "netns", f.node);

@@ -38,8 +38,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * One pool's device-plugin server ({@code v1beta1.DevicePlugin}) on its socket in the kubelet's
  * device-plugins directory. ListAndWatch sends the full list at once and again, to every open
- * stream, whenever {@link #publish} is given a new one. Allocate and the choice of devices are the
- * {@link Allocations}' business; this class speaks the protocol.
+ * stream, whenever {@link #publish} is given a new one. What a container gets is decided by the
+ * {@link Allocations} it is given, which devices to prefer by {@link PreferredAllocation}; this class
+ * speaks the protocol.
  */
 public final class PoolEndpoint implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PoolEndpoint.class.getName());

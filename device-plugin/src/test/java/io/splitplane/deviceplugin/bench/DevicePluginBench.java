@@ -67,8 +67,9 @@ public final class DevicePluginBench {
                 kubelet.awaitRegistration("afxdp/bench", Duration.ofSeconds(10));
                 KubeletStandIn.Plugin plugin = kubelet.plugin("afxdp/bench");
                 plugin.awaitHealth(v.a(), "Healthy", Duration.ofSeconds(10));
-                System.out.printf("machine: %d CPUs online, %s, JDK %s%n", Runtime.getRuntime().availableProcessors(),
-                        System.getProperty("os.version"), System.getProperty("java.version"));
+                System.out.printf("machine: %d CPUs online, %s, JDK %s; pools %s%n",
+                        Runtime.getRuntime().availableProcessors(), System.getProperty("os.version"),
+                        System.getProperty("java.version"), daemon.pools());
                 allocate(plugin, kubelet.directory().resolve("afxdp-bench.sock"), v.a(), allocations);
                 health(plugin, ns, v.a(), flaps);
             }

@@ -77,6 +77,7 @@ class SeqpacketSocketTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the client is closed early on purpose: the server must see the end
     void messagesKeepTheirBoundariesAndThePeerIsKnown(@TempDir Path dir) {
         Path path = dir.resolve("s.sock");
         try (SeqpacketSocket server = SeqpacketSocket.listen(path, 4);

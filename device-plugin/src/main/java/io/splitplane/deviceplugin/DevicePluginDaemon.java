@@ -10,6 +10,7 @@ import io.splitplane.deviceplugin.discovery.DeviceWatcher;
 import io.splitplane.deviceplugin.discovery.PoolDevice;
 import io.splitplane.deviceplugin.discovery.PoolMembership;
 import io.splitplane.deviceplugin.discovery.ScannedDevice;
+import io.splitplane.deviceplugin.handover.HeldDevices;
 import io.splitplane.deviceplugin.handover.PodCheck;
 import io.splitplane.deviceplugin.kubelet.DirectoryWatcher;
 import io.splitplane.deviceplugin.kubelet.PoolEndpoint;
@@ -56,12 +57,29 @@ public final class DevicePluginDaemon implements AutoCloseable {
      * @param pods              who holds which device (the PodResources API)
      * @param nodeName          picks the config's per-node overrides; may be null
      * @param namespace         where the netdevs are; null for the daemon's own namespace
+     * @param held              which devices pods hold now, to stop hand-over sockets of pods that
+     *                          are gone; null: never
+     * @param handoverSweep     how often to look for such sockets, and how old one must be first
      */
-    public record Settings(Path config, Path devicePluginDir, PodCheck pods, String nodeName, NetNamespace namespace) {
+    public record Settings(Path config, Path devicePluginDir, PodCheck pods, String nodeName, NetNamespace namespace,
+                           HeldDevices held, Duration handoverSweep) {
+        public static final Duration DEFAULT_HANDOVER_SWEEP = Duration.ofSeconds(30);
+
         public Settings {
             Objects.requireNonNull(config, "config");
             Objects.requireNonNull(devicePluginDir, "devicePluginDir");
             Objects.requireNonNull(pods, "pods");
+            if (handoverSweep == null) {
+                handoverSweep = DEFAULT_HANDOVER_SWEEP;
+            }
+            if (handoverSweep.isNegative() || handoverSweep.isZero()) {
+                throw new IllegalArgumentException("handoverSweep=" + handoverSweep + " must be positive");
+            }
+        }
+
+        /** Without sweeping hand-over sockets. */
+        public Settings(Path config, Path devicePluginDir, PodCheck pods, String nodeName, NetNamespace namespace) {
+            this(config, devicePluginDir, pods, nodeName, namespace, null, null);
         }
     }
 
@@ -126,6 +144,10 @@ public final class DevicePluginDaemon implements AutoCloseable {
         Path configDir = settings.config().toAbsolutePath().getParent();
         directories = new DirectoryWatcher(List.of(settings.devicePluginDir(), configDir), new Events(configDir));
         control.scheduleWithFixedDelay(this::registerPending, 0, REGISTER_RETRY.toMillis(), TimeUnit.MILLISECONDS);
+        if (settings.held() != null) {
+            long sweepMs = settings.handoverSweep().toMillis();
+            control.scheduleWithFixedDelay(this::sweepHandovers, sweepMs, sweepMs, TimeUnit.MILLISECONDS);
+        }
         LOG.log(Level.INFO, "event=started pools=" + membership.pools().stream().map(PoolConfig::name).toList()
                 + " node=" + settings.nodeName() + " config=" + settings.config());
     }
@@ -250,6 +272,14 @@ public final class DevicePluginDaemon implements AutoCloseable {
                 LOG.log(Level.WARNING, "event=register_failed pool=" + pool.name() + " error=\"" + e.getMessage()
                         + "\" retry_in_ms=" + REGISTER_RETRY.toMillis());
             }
+        }
+    }
+
+    private void sweepHandovers() {
+        try {
+            allocator.retireUnheld(settings.held(), settings.handoverSweep());
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "event=handover_sweep_failed error=\"" + e.getMessage() + "\"");
         }
     }
 

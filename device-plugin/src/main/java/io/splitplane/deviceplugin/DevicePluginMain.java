@@ -56,7 +56,7 @@ public final class DevicePluginMain implements Callable<Integer> {
             DevicePluginDaemon daemon;
             try {
                 daemon = DevicePluginDaemon.start(new DevicePluginDaemon.Settings(config, devicePluginDir,
-                        pods::holds, nodeName, namespace), metrics);
+                        pods::holds, nodeName, namespace, pods::held, null), metrics);
             } catch (InvalidConfigException e) {
                 System.err.println(e.getMessage());
                 return 2;

@@ -43,6 +43,9 @@ class HandoverTest {
             String a = f.netdevs.get(0);
             String b = f.netdevs.get(1);
 
+            // The kubelet records the pod's devices (set here first, so the sweep of sockets whose pod
+            // is gone, every 300 ms in this fixture, cannot race the test).
+            f.podResources.assign("default", "app-1", "main", "afxdp/fast", List.of(a));
             ContainerAllocateResponse r = plugin.allocate(List.of(a)).getContainerResponses(0);
             assertEquals(a, r.getEnvsOrThrow("AFXDP_DEVICES_FAST"));
             assertEquals("/run/splitplane/handover/fast/xsk.sock", r.getEnvsOrThrow("AFXDP_HANDOVER_FAST"));
@@ -54,7 +57,6 @@ class HandoverTest {
             XskMapPaths paths = f.daemon.config().xskMapPaths();
             assertTrue(Files.isDirectory(paths.hostDirectory(a)), "the pin directory is ready for the CNI");
 
-            f.podResources.assign("default", "app-1", "main", "afxdp/fast", List.of(a));
             assertEquals("error no XSKMAP pinned at " + paths.hostMap(a) + " (has the CNI set up " + a + "?): ",
                     run(socket, "app-1", "default", a).substring(0, ("error no XSKMAP pinned at " + paths.hostMap(a)
                             + " (has the CNI set up " + a + "?): ").length()));
@@ -92,8 +94,20 @@ class HandoverTest {
             Path newSocket = Path.of(again.getMounts(0).getHostPath()).resolve("xsk.sock");
             assertTrue(Files.exists(newSocket));
             assertTrue(!Files.exists(socket), "the previous allocation's socket is gone");
+            Thread.sleep(900);
+            assertTrue(Files.exists(newSocket), "app-1 still holds " + a + ": its socket stays");
+
+            // The pod ends: the kubelet's PodResources no longer lists it; the socket goes.
+            f.podResources.release("default", "app-1");
+            org.awaitility.Awaitility.await().atMost(WAIT).until(() -> !Files.exists(newSocket));
+            assertTrue(!Files.exists(newSocket.getParent()), "with its directory");
+            assertTrue(f.daemon.allocator().handoverServers().isEmpty());
+
+            ContainerAllocateResponse third = plugin.allocate(List.of(b)).getContainerResponses(0);
+            Path thirdSocket = Path.of(third.getMounts(0).getHostPath()).resolve("xsk.sock");
+            assertTrue(Files.exists(thirdSocket));
             f.daemon.close();
-            assertTrue(!Files.exists(newSocket.getParent()), "shutdown removes the hand-over directories");
+            assertTrue(!Files.exists(thirdSocket.getParent()), "shutdown removes the hand-over directories");
         }
     }
 

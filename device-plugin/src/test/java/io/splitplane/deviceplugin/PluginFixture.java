@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -96,7 +97,7 @@ final class PluginFixture implements AutoCloseable {
     DevicePluginDaemon start(String configText) {
         writeConfig(configText);
         daemon = DevicePluginDaemon.start(new DevicePluginDaemon.Settings(config, devicePluginDir,
-                podResourcesClient::holds, "node-1", nodeNs), metrics);
+                podResourcesClient::holds, "node-1", nodeNs, podResourcesClient::held, Duration.ofMillis(300)), metrics);
         return daemon;
     }
 

@@ -7,6 +7,7 @@ import io.splitplane.api.handover.XskMapHandover;
 import io.splitplane.api.handover.XskMapPaths;
 import io.splitplane.deviceplugin.discovery.PoolDevice;
 import io.splitplane.deviceplugin.handover.HandoverServer;
+import io.splitplane.deviceplugin.handover.HeldDevices;
 import io.splitplane.deviceplugin.handover.PodCheck;
 import io.splitplane.deviceplugin.kubelet.v1beta1.ContainerAllocateResponse;
 import io.splitplane.deviceplugin.kubelet.v1beta1.Mount;
@@ -15,6 +16,8 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -33,7 +36,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>uds pools: a {@link HandoverServer} of the allocation's own, its directory mounted at
  *       {@link HandoverSockets#containerDirectory}, and {@code AFXDP_HANDOVER_<POOL>} naming the
  *       socket. A newer allocation of the same netdev replaces the older server (the kubelet only
- *       reallocates a device once its previous pod is gone).</li>
+ *       reallocates a device once its previous pod is gone), and {@link #retireUnheld} stops servers
+ *       whose pod is gone.</li>
  * </ul>
  * Everything is checked before anything is made, so a refused Allocate leaves nothing behind.
  */
@@ -134,6 +138,34 @@ public final class Allocator implements AutoCloseable {
                 it.remove();
             }
         }
+    }
+
+    /**
+     * Stops the hand-over servers whose netdevs no pod holds any more (the kubelet does not tell a
+     * plugin when a pod ends; its PodResources API shows it). Servers younger than {@code grace}
+     * are left alone: the kubelet records an allocation only after Allocate has returned.
+     *
+     * @return how many were stopped
+     */
+    public synchronized int retireUnheld(HeldDevices held, Duration grace) {
+        Map<String, Set<String>> byResource = new HashMap<>();
+        List<String> gone = new ArrayList<>();
+        for (Map.Entry<String, HandoverServer> e : servers.entrySet()) {
+            HandoverServer server = e.getValue();
+            if (server.age().compareTo(grace) < 0) {
+                continue;
+            }
+            Set<String> ids = byResource.computeIfAbsent(server.resource(), held::held);
+            if (server.netdevs().stream().noneMatch(ids::contains)) {
+                gone.add(e.getKey());
+            }
+        }
+        for (String allocation : gone) {
+            LOG.log(Level.INFO, "event=handover_retired allocation=" + allocation + " reason=pod_gone");
+            servers.remove(allocation).close();
+            serverPool.remove(allocation);
+        }
+        return gone.size();
     }
 
     /** Stops every hand-over server of {@code pool} (the pool was removed or changed). */

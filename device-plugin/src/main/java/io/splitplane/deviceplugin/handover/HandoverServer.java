@@ -47,6 +47,7 @@ public final class HandoverServer implements AutoCloseable {
     private final Path directory;
     private final SeqpacketSocket listener;
     private final Thread thread;
+    private final long startedNanos = System.nanoTime();
     private volatile boolean running = true;
 
     /**
@@ -191,6 +192,16 @@ public final class HandoverServer implements AutoCloseable {
 
     public Path socket() {
         return listener.path();
+    }
+
+    /** The resource the allocation is of ({@code afxdp/<pool>}). */
+    public String resource() {
+        return resource;
+    }
+
+    /** How long the server has been up. */
+    public java.time.Duration age() {
+        return java.time.Duration.ofNanos(System.nanoTime() - startedNanos);
     }
 
     @Override

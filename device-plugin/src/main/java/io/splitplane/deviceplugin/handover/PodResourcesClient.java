@@ -9,6 +9,8 @@ import io.splitplane.deviceplugin.kubelet.podresources.v1.ListPodResourcesReques
 import io.splitplane.deviceplugin.kubelet.podresources.v1.PodResources;
 import io.splitplane.deviceplugin.kubelet.podresources.v1.PodResourcesListerGrpc;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -54,6 +56,27 @@ public final class PodResourcesClient implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /**
+     * Every device ID of {@code resource} that a container of some pod holds.
+     *
+     * @throws io.grpc.StatusRuntimeException when the kubelet cannot be asked
+     */
+    public Set<String> held(String resource) {
+        var reply = PodResourcesListerGrpc.newBlockingStub(channel).withDeadlineAfter(TIMEOUT_MS, TimeUnit.MILLISECONDS)
+                .list(ListPodResourcesRequest.getDefaultInstance());
+        Set<String> ids = new HashSet<>();
+        for (PodResources p : reply.getPodResourcesList()) {
+            for (ContainerResources c : p.getContainersList()) {
+                for (ContainerDevices d : c.getDevicesList()) {
+                    if (d.getResourceName().equals(resource)) {
+                        ids.addAll(d.getDeviceIdsList());
+                    }
+                }
+            }
+        }
+        return ids;
     }
 
     public Path socket() {

@@ -52,6 +52,11 @@ public final class PodResourcesStandIn implements AutoCloseable {
                         .newBuilder().setResourceName(resource).addAllDeviceIds(deviceIds))).build());
     }
 
+    /** The pod is gone: it holds nothing any more. */
+    public void release(String namespace, String pod) {
+        pods.remove(namespace + "/" + pod);
+    }
+
     public int listCalls() {
         return listCalls.get();
     }

@@ -83,6 +83,8 @@ public final class DeviceWatcher implements AutoCloseable {
                         scan();
                     }
                 } catch (RuntimeException e) {
+                    // A device vanishing mid-scan, say: scan again on the next round.
+                    rescanRequested = true;
                     LOG.log(Level.WARNING, "event=scan_failed error=\"" + e.getMessage() + "\"", e);
                 }
             }

@@ -195,6 +195,7 @@ class DevicePluginKubeletTest {
             f.kubelet.awaitRegistration("afxdp/fast", WAIT);
             f.kubelet.plugin("afxdp/fast").awaitUpdate(u -> u.devices().size() == 1, WAIT);
 
+            f.kubelet.forgetRegistrations();
             Files.delete(socket);
             f.kubelet.awaitRegistration("afxdp/fast", WAIT);
             KubeletStandIn.Plugin plugin = f.kubelet.plugin("afxdp/fast");

@@ -250,6 +250,11 @@ public final class KubeletStandIn implements AutoCloseable {
         }
     }
 
+    /** Drops queued registrations, so the next {@link #awaitRegistration} sees only later ones. */
+    public void forgetRegistrations() {
+        registrations.clear();
+    }
+
     public List<Registration> registrations() {
         return List.copyOf(allRegistrations);
     }
@@ -271,6 +276,7 @@ public final class KubeletStandIn implements AutoCloseable {
         server.stop();
         plugins.values().forEach(Plugin::close);
         plugins.clear();
+        forgetRegistrations(); // a new kubelet knows nothing; awaitRegistration waits for new ones
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
                 if (wipeDirectory || !f.getFileName().toString().equals(CHECKPOINT)) {

@@ -401,11 +401,7 @@ public final class NetlinkAgent implements AutoCloseable {
                         paths.add(p);
                     }
                 } else {
-                    Ip4Tables.Path p = path(r.oif(), r.gateway().orElse(null), 1);
-                    if (p == null) {
-                        yield FibResult.punt();
-                    }
-                    paths.add(p);
+                    yield singlePathTarget(r.oif(), r.gateway().orElse(null));
                 }
                 yield paths.isEmpty() ? FibResult.punt() : tables.pathsTarget(paths);
             }
@@ -413,6 +409,31 @@ public final class NetlinkAgent implements AutoCloseable {
             default -> FibResult.punt();
         };
     }
+
+    /**
+     * The target of a single-path route: one next hop per (link, gateway), cached because a full
+     * table has a million routes over a handful of them (the cache is cleared whenever links are
+     * mapped anew, in {@link #resync()}).
+     */
+    private int singlePathTarget(int ifindex, java.net.InetAddress gateway) {
+        int gw = gateway instanceof Inet4Address ? Ip4.of(gateway) : 0;
+        if (gateway != null && gw == 0) {
+            return FibResult.punt(); // an IPv6 gateway for an IPv4 route (RTA_VIA): the kernel's business
+        }
+        long key = ((long) ifindex << 32) | (gw & 0xFFFF_FFFFL);
+        int cached = (int) singlePathTargets.get(key);
+        if (cached != FibResult.NO_ROUTE) {
+            return cached;
+        }
+        Ip4Tables.Path p = path(ifindex, gateway, 1);
+        int target = p == null ? FibResult.punt() : tables.pathsTarget(List.of(p));
+        singlePathTargets.put(key, target);
+        return target;
+    }
+
+    /** (ifindex, gateway) → target of single-path routes; agent thread only. */
+    private final org.agrona.collections.Long2LongHashMap singlePathTargets =
+            new org.agrona.collections.Long2LongHashMap(FibResult.NO_ROUTE);
 
     /** A path out of an owned link, or null when the link is not ours (or the gateway not IPv4). */
     private Ip4Tables.Path path(int ifindex, java.net.InetAddress gateway, int weight) {
@@ -577,6 +598,7 @@ public final class NetlinkAgent implements AutoCloseable {
         synchronized (tables) {
             // Links first: ifindex → port decides everything else.
             portOf.clear();
+            singlePathTargets.clear();
             linkUp.clear();
             links.clear();
             for (Link l : allLinks) {

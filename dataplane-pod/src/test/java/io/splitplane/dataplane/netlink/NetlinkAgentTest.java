@@ -117,10 +117,20 @@ class NetlinkAgentTest {
         fx.awaitFib("10.61.0.0/24", "ecmp[via 10.1.0.2 port 0 w1, via 10.2.0.2 port 1 w3]");
         fx.awaitFib("10.62.0.0/24", "blackhole");
 
-        // Replacing an object moves every route using it, directly or through a group.
+        // Replacing an object moves every route using it, directly or through a group: in place, the
+        // FIB entries keep naming the same next hop and group, and not one FIB entry is written.
+        int direct = fx.fib("10.60.0.0/24");
+        int grouped = fx.fib("10.61.0.0/24");
+        long writes = fx.tables.fib().entryWrites();
         fx.ip("nexthop", "replace", "id", "11", "via", "10.1.0.9", "dev", fx.a);
         fx.awaitFib("10.60.0.0/24", "via 10.1.0.9 port 0");
         fx.awaitFib("10.61.0.0/24", "ecmp[via 10.1.0.9 port 0 w1, via 10.2.0.2 port 1 w3]");
+        assertEquals(direct, fx.fib("10.60.0.0/24"));
+        assertEquals(grouped, fx.fib("10.61.0.0/24"));
+        assertEquals(writes, fx.tables.fib().entryWrites());
+        fx.ip("nexthop", "replace", "id", "20", "group", "11,2/12");
+        fx.awaitFib("10.61.0.0/24", "ecmp[via 10.1.0.9 port 0 w2, via 10.2.0.2 port 1 w1]");
+        assertEquals(grouped, fx.fib("10.61.0.0/24"));
         // A route moved from one object to another.
         fx.ip("route", "replace", "10.60.0.0/24", "nhid", "12");
         fx.awaitFib("10.60.0.0/24", "via 10.2.0.2 port 1");

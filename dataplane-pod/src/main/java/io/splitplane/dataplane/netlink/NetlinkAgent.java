@@ -234,12 +234,15 @@ public final class NetlinkAgent implements AutoCloseable {
                 resyncNeeded = true;
             }
             case RtnetlinkEvent.AddressAdded e -> {
-                if (e.address().family() == AddressFamily.INET && addresses.add(e.address())) {
+                if (e.address().family() == AddressFamily.INET) {
+                    // A change (flags, lifetimes) comes as another RTM_NEWADDR: replace by key.
+                    removeAddress(e.address());
+                    addresses.add(e.address());
                     rebuildAddressTargets(List.of(e.address()));
                 }
             }
             case RtnetlinkEvent.AddressRemoved e -> {
-                if (e.address().family() == AddressFamily.INET && addresses.remove(e.address())) {
+                if (e.address().family() == AddressFamily.INET && removeAddress(e.address())) {
                     rebuildAddressTargets(List.of(e.address()));
                 }
             }
@@ -282,6 +285,12 @@ public final class NetlinkAgent implements AutoCloseable {
             tables.setPortMac(port, m.mac());
         }
         links.put(port, m);
+    }
+
+    /** Removes the address with {@code a}'s key (ifindex, address, prefix length); returns whether there was one. */
+    private boolean removeAddress(Address a) {
+        return addresses.removeIf(x -> x.ifindex() == a.ifindex() && x.prefixLength() == a.prefixLength()
+                && x.address().equals(a.address()));
     }
 
     private List<String> addressesOf(int ifindex) {

@@ -1,6 +1,7 @@
 package io.splitplane.dataplane;
 
 import io.splitplane.api.InvalidConfigException;
+import io.splitplane.api.dataplane.BusyPollConfig;
 import io.splitplane.api.dataplane.DataplaneConfig;
 import io.splitplane.api.dataplane.NeighbourConfig;
 import io.splitplane.api.dataplane.NextHopConfig;
@@ -23,6 +24,7 @@ import io.splitplane.dataplane.netlink.NetlinkAgent;
 import io.splitplane.dataplane.control.Observability;
 import io.splitplane.dataplane.port.AfXdpPort;
 import io.splitplane.dataplane.port.AfXdpPortConfig;
+import io.splitplane.dataplane.port.NapiDeferral;
 import io.splitplane.kernel.bpf.XdpMode;
 import io.splitplane.kernel.netlink.Link;
 import io.splitplane.kernel.netlink.RtnetlinkSocket;
@@ -106,9 +108,12 @@ public final class Dataplane implements AutoCloseable {
                     PortConfig pc = config.ports().get(id);
                     AfXdpPortConfig.Builder b = AfXdpPortConfig.builder(pc.netdev()).name(pc.name())
                             .queues(pc.queues()).mode(bindMode(pc)).frameCount(umem.frames())
-                            .chunkSize(umem.frameSize()).ringSize(umem.ringSize());
+                            .chunkSize(umem.frameSize()).ringSize(umem.ringSize())
+                            .fillBatch(pc.tuning().fillBatch()).txBudget(pc.tuning().txBudget())
+                            .maxKicksPerTx(pc.tuning().maxKicksPerTx()).needWakeup(pc.tuning().needWakeup())
+                            .headroom(pc.tuning().headroom());
                     if (pc.busyPoll() != null) {
-                        b.busyPoll(pc.busyPoll().timeoutUs(), pc.busyPoll().budget());
+                        b.busyPoll(pc.busyPoll().timeoutUs(), pc.busyPoll().budget(), pc.busyPoll().holdUs());
                     }
                     AfXdpPort port = owner == null ? AfXdpPort.open(b.build()) : AfXdpPort.open(b.build(), owner);
                     undo.push(port);
@@ -134,6 +139,14 @@ public final class Dataplane implements AutoCloseable {
                 }
                 attached.add(pc.netdev() + " (" + mode + ", " + pc.classifier().rules().size() + " rules)");
             }
+            // Busy polling holds only with interrupt deferral on the netdev's NAPIs, which exist once
+            // the XDP program is attached (above, or by the CNI before we started).
+            for (PortConfig pc : config.ports()) {
+                BusyPollConfig bp = pc.busyPoll();
+                if (bp != null) {
+                    undo.push(NapiDeferral.apply(pc.netdev(), bp.deferHardIrqs(), bp.groFlushTimeoutUs() * 1_000L));
+                }
+            }
             for (NeighbourConfig n : config.neighbours()) {
                 tables.setNeighbour(config.portIndex(n.port()), n.address(), Adjacency.parseMac(n.mac()));
             }
@@ -157,7 +170,9 @@ public final class Dataplane implements AutoCloseable {
                 Quiescence.Reader reader = tables.registerWorker();
                 undo.push(reader);
                 Graph g = Ip4Forwarder.build(config.name() + "-" + w, tables, reader, mine,
-                        ids.stream().mapToInt(Integer::intValue).toArray(), Ip4Forwarder.Options.defaults());
+                        ids.stream().mapToInt(Integer::intValue).toArray(), Ip4Forwarder.Options.defaults()
+                                .withVectorSize(config.workers().get(w).vectorSize())
+                                .withTiming(config.workers().get(w).timing()));
                 graphs.add(g);
                 GraphWorker.Builder wb = GraphWorker.builder(g);
                 WorkerConfig wc = config.workers().get(w);

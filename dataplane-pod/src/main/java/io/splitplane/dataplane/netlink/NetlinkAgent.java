@@ -68,8 +68,10 @@ import org.agrona.collections.LongHashSet;
  * object, so applying one that the dump already reflected is a no-op upsert, and nothing that changed
  * during the dump is missed. When the kernel drops notifications (ENOBUFS), and when it changes tables
  * without telling (routes flushed when a link goes down or away), the agent resynchronises by
- * mark-and-sweep: it dumps everything into a fresh model (what is marked as seen), installs it, and
- * sweeps from the FIB and neighbour table whatever the fresh model lacks. Dumps the kernel marks
+ * mark-and-sweep: it discards the notifications still queued (older than the dump, and unsafe to
+ * replay when the one that superseded them was lost), dumps everything into a fresh model (what is
+ * marked as seen), installs it, and sweeps from the FIB and neighbour table whatever the fresh model
+ * lacks. Dumps the kernel marks
  * inconsistent are restarted by the kernel module. The agent never exits on its own: a failure to
  * apply is logged, counted and followed by a resync.
  *
@@ -672,6 +674,7 @@ public final class NetlinkAgent implements AutoCloseable {
     private void resync() {
         long t0 = System.nanoTime();
         resyncNeeded = false;
+        discardQueuedEvents();
         List<Link> allLinks = socket.links();
         List<Address> allAddresses = socket.addresses(AddressFamily.INET);
         List<Nexthop> allNexthops = socket.nexthops();
@@ -759,6 +762,35 @@ public final class NetlinkAgent implements AutoCloseable {
         lastResyncNanos = System.nanoTime() - t0;
     }
 
+    /**
+     * Throws away the notifications waiting in the subscription before a dump. They are older than
+     * the dump, which reflects them; and after lost notifications they are dangerous to replay: the
+     * event that superseded one of them (a route deleted after it was replaced) may be among the
+     * lost, and replaying the older one after the dump would resurrect the route. Events that arrive
+     * from here on are newer than this point and are applied after the dump (idempotently where the
+     * dump already shows them). Bounded, so that a storm cannot keep the agent draining forever.
+     */
+    private void discardQueuedEvents() {
+        for (int i = 0; i < MAX_DISCARD_POLLS; i++) {
+            if (subscription.poll(DISCARD, Duration.ZERO) == 0) {
+                return;
+            }
+        }
+    }
+
+    private static final int MAX_DISCARD_POLLS = 1024;
+
+    /** Takes notifications and drops them; a loss signal needs nothing either, the dump follows. */
+    private static final RtnetlinkListener DISCARD = new RtnetlinkListener() {
+        @Override
+        public void onEvent(RtnetlinkEvent event) {
+        }
+
+        @Override
+        public void onResyncNeeded() {
+        }
+    };
+
     private static long neighbourKey(int port, int address) {
         return ((long) port << 32) | (address & 0xFFFF_FFFFL);
     }
@@ -774,8 +806,9 @@ public final class NetlinkAgent implements AutoCloseable {
 
     /** The agent's counters. */
     public AgentStats stats() {
+        long restarts = socket.dumpRestarts(); // waits for a dump in progress: read it before taking the monitor
         return read(() -> new AgentStats(events.get(), resyncs.get(), lostEvents.get(), applyErrors.get(),
-                routes.size(), nexthops.size(), lastResyncNanos));
+                routes.size(), nexthops.size(), lastResyncNanos, restarts));
     }
 
     /** Asks for a resynchronisation on the agent thread (as after lost notifications). */

@@ -233,6 +233,54 @@ class NetlinkAgentTest {
     }
 
     @Test
+    void anAgentStartedDuringARouteStormConvergesToTheKernelsTable(@TempDir Path dir) throws Exception {
+        List<String> batch = new ArrayList<>();
+        for (int round = 0; round < 4; round++) {
+            for (int i = 0; i < 3000; i++) {
+                batch.add("route replace 10." + (150 + i / 256) + "." + (i % 256) + ".0/24 via 10.1.0." + (2 + (i + round) % 9));
+            }
+            for (int i = round; i < 3000; i += 4) {
+                batch.add("route del 10." + (150 + i / 256) + "." + (i % 256) + ".0/24");
+            }
+        }
+        Path file = dir.resolve("storm.batch");
+        Files.write(file, batch);
+        // A standing table first, so the agent's dump takes a while.
+        List<String> standing = new ArrayList<>();
+        for (int i = 0; i < 20_000; i++) {
+            standing.add("route add 10." + (200 + i / 256 / 256) + "." + (i / 256 % 256) + "." + (i % 256) + "/32 via 10.2.0.2");
+        }
+        Path base = dir.resolve("standing.batch");
+        Files.write(base, standing);
+        fx.ip("-batch", base.toString());
+        // The storm runs while the agent subscribes and dumps: its dumps may be marked inconsistent
+        // (and read again), and events for routes the dump already had arrive afterwards.
+        Process storm = new ProcessBuilder("ip", "-n", fx.ns, "-force", "-batch", file.toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            Thread.sleep(30);
+            fx.start(0);
+            assertTrue(storm.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "storm finished");
+        } finally {
+            storm.destroyForcibly();
+        }
+        try {
+            fx.awaitTrue(() -> fx.kernelPrefixes().equals(fx.fibPrefixes()));
+        } catch (RuntimeException e) {
+            java.util.TreeSet<String> k = fx.kernelPrefixes();
+            java.util.TreeSet<String> f = fx.fibPrefixes();
+            java.util.TreeSet<String> onlyK = new java.util.TreeSet<>(k);
+            onlyK.removeAll(f);
+            java.util.TreeSet<String> onlyF = new java.util.TreeSet<>(f);
+            onlyF.removeAll(k);
+            throw new AssertionError("kernel only " + onlyK.size() + " " + onlyK.stream().limit(10).toList() + "; fib only "
+                    + onlyF.size() + " " + onlyF.stream().limit(10).toList() + "; " + fx.agent.stats(), e);
+        }
+        assertEquals("via 10.1.0.6 port 0", fx.describe("10.150.1.0/24")); // the last round's gateway for i=1
+        System.out.println("storm: " + fx.agent.stats());
+    }
+
+    @Test
     void lostNotificationsAreRecoveredByResyncToATableEqualToTheKernels(@TempDir Path dir) throws Exception {
         // The smallest receive buffer the kernel grants, and a burst far beyond it.
         fx.start(1);

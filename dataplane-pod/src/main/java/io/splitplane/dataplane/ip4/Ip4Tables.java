@@ -28,8 +28,10 @@ import java.util.Objects;
  *
  * <p>Next hops and ECMP groups are shared: a route's paths name (port, gateway) pairs, and each
  * distinct pair gets one next-hop id, each distinct member list one group id, reused by every route
- * that names it. They are kept for the life of the tables (a static config has few; the netlink
- * agent will manage kernel nexthop objects itself, with {@link IdAllocator}).
+ * that names it. They are kept for the life of the tables (a static config, or the single-path
+ * routes of a kernel table, have few). Kernel nexthop objects get next hops and groups of their own
+ * ({@link #addOwnNextHop}, {@link #addOwnGroup}), changed in place and given back; all ids come from
+ * {@link IdAllocator}, which reuses one only after a grace period.
  */
 public final class Ip4Tables implements AutoCloseable {
     /**

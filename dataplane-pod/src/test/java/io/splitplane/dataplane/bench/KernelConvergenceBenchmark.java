@@ -33,6 +33,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * <li>{@code add}: a new /24 (a fresh prefix each time).</li>
  * <li>{@code replace}: one of 1,024 existing /24s moved to the other gateway ({@code ip route replace}).</li>
  * <li>{@code remove}: a /24 added (untimed, in the invocation's setup) and then deleted.</li>
+ * <li>{@code kernelAddAck} (the anchor): a new /24 added and acknowledged by the kernel, not waited
+ * for in the FIB: what the kernel alone costs; {@code add} minus this is the agent's share.</li>
  * </ul>
  * The namespace holds only these routes; the FIB cost of a change does not depend on the table size
  * (see {@code Ip4FibBenchmark.routeChange} for a 1M-route FIB).
@@ -67,6 +69,7 @@ public class KernelConvergenceBenchmark {
         private int targetB;
         private int added;
         private int replaced;
+        private int anchored;
 
         @Setup(Level.Trial)
         public void setUp() {
@@ -127,6 +130,12 @@ public class KernelConvergenceBenchmark {
         int prefix = Ip4.parse("32.0.0.0") + (f.added++ << 8);
         f.ns.socket.addRoute(route(prefix, f.gatewayA, f.ns.ifindexA));
         f.await(prefix, f.targetA);
+    }
+
+    @Benchmark
+    public void kernelAddAck(Fixture f) {
+        int prefix = Ip4.parse("128.0.0.0") + (f.anchored++ << 8);
+        f.ns.socket.addRoute(route(prefix, f.gatewayA, f.ns.ifindexA));
     }
 
     @Benchmark

@@ -342,6 +342,11 @@ public final class Dataplane implements AutoCloseable {
                     .append(", mac ").append(Adjacency.macToString(tables.nextHops().portMac(id)))
                     .append(pc.classifier() != null ? ", classifier attached here" : "").append('\n');
         }
+        if (agent != null) {
+            sb.append("  kernel mirror: on (").append(agent.stats().routes()).append(" main-table prefixes)\n");
+        }
+        observability.controlSocket().ifPresent(p -> sb.append("  control socket: ").append(p).append('\n'));
+        observability.metricsPort().ifPresent(p -> sb.append("  metrics: port ").append(p).append(" /metrics\n"));
         for (int w = 0; w < workers.size(); w++) {
             WorkerConfig wc = config.workers().get(w);
             sb.append("  worker ").append(w).append(" (").append(workers.get(w).roleName()).append("): ports ")

@@ -264,8 +264,9 @@ public final class DataplaneCommands {
         return dataplane.agent().map(a -> {
             AgentStats s = a.stats();
             return String.format("kernel mirror: %d routes, %d nexthop objects; %d events, %d resyncs "
-                            + "(%d after lost events), %d apply errors; last resync %.1f ms%n", s.routes(), s.nexthops(),
-                    s.events(), s.resyncs(), s.lostEvents(), s.applyErrors(), s.lastResyncNanos() / 1e6);
+                            + "(%d after lost events), %d dumps restarted, %d apply errors; last resync %.1f ms%n",
+                    s.routes(), s.nexthops(), s.events(), s.resyncs(), s.lostEvents(), s.dumpRestarts(),
+                    s.applyErrors(), s.lastResyncNanos() / 1e6);
         }).orElse("the kernel is not mirrored (mirror.kernel is off)\n");
     }
 }

@@ -11,7 +11,8 @@ package io.splitplane.dataplane.netlink;
  * @param routes          main-table IPv4 prefixes mirrored
  * @param nexthops        kernel nexthop objects mirrored
  * @param lastResyncNanos how long the last resynchronisation (dump and apply) took
+ * @param dumpRestarts    dumps the kernel marked inconsistent (changed while being read) and that were read again
  */
 public record AgentStats(long events, long resyncs, long lostEvents, long applyErrors, int routes, int nexthops,
-                         long lastResyncNanos) {
+                         long lastResyncNanos, long dumpRestarts) {
 }

@@ -1,8 +1,10 @@
 package io.splitplane.dataplane.netlink;
 
+import io.splitplane.dataplane.fib.EcmpGroupTable;
 import io.splitplane.dataplane.fib.FibResult;
 import io.splitplane.dataplane.fib.Ip4;
 import io.splitplane.dataplane.fib.NeighbourTable;
+import io.splitplane.dataplane.fib.NextHop;
 import io.splitplane.dataplane.ip4.Ip4Tables;
 import io.splitplane.kernel.netlink.Address;
 import io.splitplane.kernel.netlink.AddressFamily;
@@ -52,8 +54,11 @@ import org.agrona.collections.LongHashSet;
  * blackhole, unreachable and prohibit as the FIB's drop kinds; routes the graph cannot forward (out of
  * a link it does not own, THROW, other types) as PUNT, so the kernel forwards them. Of several routes
  * for one prefix the lowest metric wins, as in the kernel.</li>
- * <li>Nexthop objects and groups: replacing one re-resolves every route using it; removing one removes
- * its routes (the kernel does so without RTM_DELROUTE).</li>
+ * <li>Nexthop objects and groups: each becomes a next hop or ECMP group of its own in the tables
+ * ({@link Ip4Tables#addOwnNextHop}), changed in place when the object is replaced, so every route
+ * using it follows with one adjacency write (a million FRR routes through one nexthop included);
+ * removing one removes its routes (the kernel does so without RTM_DELROUTE) and gives its id back
+ * after a grace period.</li>
  * <li>Neighbours on owned links: usable states (REACHABLE, STALE, DELAY, PROBE, PERMANENT) are
  * installed; INCOMPLETE, FAILED and deletions remove the entry, so next hops through it punt.</li>
  * </ul>
@@ -63,8 +68,10 @@ import org.agrona.collections.LongHashSet;
  * object, so applying one that the dump already reflected is a no-op upsert, and nothing that changed
  * during the dump is missed. When the kernel drops notifications (ENOBUFS), and when it changes tables
  * without telling (routes flushed when a link goes down or away), the agent resynchronises by
- * mark-and-sweep: it dumps everything into a fresh model (what is marked as seen), installs it, and
- * sweeps from the FIB and neighbour table whatever the fresh model lacks. Dumps the kernel marks
+ * mark-and-sweep: it discards the notifications still queued (older than the dump, and unsafe to
+ * replay when the one that superseded them was lost), dumps everything into a fresh model (what is
+ * marked as seen), installs it, and sweeps from the FIB and neighbour table whatever the fresh model
+ * lacks. Dumps the kernel marks
  * inconsistent are restarted by the kernel module. The agent never exits on its own: a failure to
  * apply is logged, counted and followed by a resync.
  *
@@ -112,8 +119,11 @@ public final class NetlinkAgent implements AutoCloseable {
     private final AtomicLong applyErrors = new AtomicLong();
     private volatile long lastResyncNanos;
 
-    /** A kernel nexthop object and the target it resolves to now. */
-    private record MirroredNexthop(Nexthop nexthop, int target) {
+    /**
+     * A kernel nexthop object, the target it resolves to now, and the tables' own next hop or group
+     * behind that target (0 if none), which changes in place when the object is replaced.
+     */
+    private record MirroredNexthop(Nexthop nexthop, int target, int ownNextHop, int ownGroup) {
     }
 
     private NetlinkAgent(String name, Ip4Tables tables, Map<String, Integer> ownedNames,
@@ -226,12 +236,15 @@ public final class NetlinkAgent implements AutoCloseable {
                 resyncNeeded = true;
             }
             case RtnetlinkEvent.AddressAdded e -> {
-                if (e.address().family() == AddressFamily.INET && addresses.add(e.address())) {
+                if (e.address().family() == AddressFamily.INET) {
+                    // A change (flags, lifetimes) comes as another RTM_NEWADDR: replace by key.
+                    removeAddress(e.address());
+                    addresses.add(e.address());
                     rebuildAddressTargets(List.of(e.address()));
                 }
             }
             case RtnetlinkEvent.AddressRemoved e -> {
-                if (e.address().family() == AddressFamily.INET && addresses.remove(e.address())) {
+                if (e.address().family() == AddressFamily.INET && removeAddress(e.address())) {
                     rebuildAddressTargets(List.of(e.address()));
                 }
             }
@@ -274,6 +287,12 @@ public final class NetlinkAgent implements AutoCloseable {
             tables.setPortMac(port, m.mac());
         }
         links.put(port, m);
+    }
+
+    /** Removes the address with {@code a}'s key (ifindex, address, prefix length); returns whether there was one. */
+    private boolean removeAddress(Address a) {
+        return addresses.removeIf(x -> x.ifindex() == a.ifindex() && x.prefixLength() == a.prefixLength()
+                && x.address().equals(a.address()));
     }
 
     private List<String> addressesOf(int ifindex) {
@@ -401,11 +420,7 @@ public final class NetlinkAgent implements AutoCloseable {
                         paths.add(p);
                     }
                 } else {
-                    Ip4Tables.Path p = path(r.oif(), r.gateway().orElse(null), 1);
-                    if (p == null) {
-                        yield FibResult.punt();
-                    }
-                    paths.add(p);
+                    yield singlePathTarget(r.oif(), r.gateway().orElse(null));
                 }
                 yield paths.isEmpty() ? FibResult.punt() : tables.pathsTarget(paths);
             }
@@ -413,6 +428,31 @@ public final class NetlinkAgent implements AutoCloseable {
             default -> FibResult.punt();
         };
     }
+
+    /**
+     * The target of a single-path route: one next hop per (link, gateway), cached because a full
+     * table has a million routes over a handful of them (the cache is cleared whenever links are
+     * mapped anew, in {@link #resync()}).
+     */
+    private int singlePathTarget(int ifindex, java.net.InetAddress gateway) {
+        int gw = gateway instanceof Inet4Address ? Ip4.of(gateway) : 0;
+        if (gateway != null && gw == 0) {
+            return FibResult.punt(); // an IPv6 gateway for an IPv4 route (RTA_VIA): the kernel's business
+        }
+        long key = ((long) ifindex << 32) | (gw & 0xFFFF_FFFFL);
+        int cached = (int) singlePathTargets.get(key);
+        if (cached != FibResult.NO_ROUTE) {
+            return cached;
+        }
+        Ip4Tables.Path p = path(ifindex, gateway, 1);
+        int target = p == null ? FibResult.punt() : tables.pathsTarget(List.of(p));
+        singlePathTargets.put(key, target);
+        return target;
+    }
+
+    /** (ifindex, gateway) → target of single-path routes; agent thread only. */
+    private final org.agrona.collections.Long2LongHashMap singlePathTargets =
+            new org.agrona.collections.Long2LongHashMap(FibResult.NO_ROUTE);
 
     /** A path out of an owned link, or null when the link is not ours (or the gateway not IPv4). */
     private Ip4Tables.Path path(int ifindex, java.net.InetAddress gateway, int weight) {
@@ -473,71 +513,134 @@ public final class NetlinkAgent implements AutoCloseable {
 
     private void nexthopChanged(Nexthop nh) {
         MirroredNexthop before = nexthops.get(nh.id());
-        nexthops.put(nh.id(), new MirroredNexthop(nh, targetOf(nh, nexthops)));
         if (before != null && before.nexthop().equals(nh)) {
             return;
         }
-        // Groups containing it resolve anew, then every route naming it or such a group.
-        Set<Integer> touched = new HashSet<>();
-        touched.add(nh.id());
+        MirroredNexthop after = mirror(nh, nexthops, before);
+        nexthops.put(nh.id(), after);
+        List<Integer> touched = new ArrayList<>();
+        List<MirroredNexthop> replaced = new ArrayList<>();
+        replaced.add(before);
+        if (before == null || before.target() != after.target()) {
+            touched.add(nh.id());
+        }
+        // Groups containing it: a member changed in place needs nothing more (the group names the
+        // member's own next hop); one that appeared, vanished or changed kind changes the group.
         for (MirroredNexthop g : List.copyOf(nexthops.values())) {
             if (g.nexthop().group().stream().anyMatch(m -> m.id() == nh.id())) {
-                nexthops.put(g.nexthop().id(), new MirroredNexthop(g.nexthop(), targetOf(g.nexthop(), nexthops)));
-                touched.add(g.nexthop().id());
+                MirroredNexthop regrouped = mirror(g.nexthop(), nexthops, g);
+                nexthops.put(g.nexthop().id(), regrouped);
+                replaced.add(g);
+                if (regrouped.target() != g.target()) {
+                    touched.add(g.nexthop().id());
+                }
             }
         }
         for (int id : touched) {
-            LongHashSet keys = routesByNexthop.get(id);
-            if (keys != null) {
-                for (long key : keys.toArray(new Long[0])) {
-                    syncPrefix(KernelRouteSet.prefixOf(key), KernelRouteSet.lengthOf(key));
-                }
+            syncRoutesOf(id);
+        }
+        // Only now that no route names them any more: own ids the new state no longer uses.
+        for (MirroredNexthop old : replaced) {
+            if (old != null) {
+                releaseUnused(old, nexthops.get(old.nexthop().id()));
             }
         }
     }
 
-    private void nexthopRemoved(int id) {
-        nexthops.remove(id);
-        LongHashSet keys = routesByNexthop.remove(id);
-        if (keys == null) {
-            return;
-        }
-        // The kernel deletes every route using the object and says nothing about them.
-        int ref = KernelRouteSet.NEXTHOP_REF | id;
-        for (long key : keys.toArray(new Long[0])) {
-            if (routes.removeRef(key, ref)) {
+    private void syncRoutesOf(int nexthopId) {
+        LongHashSet keys = routesByNexthop.get(nexthopId);
+        if (keys != null) {
+            for (long key : keys.toArray(new Long[0])) {
                 syncPrefix(KernelRouteSet.prefixOf(key), KernelRouteSet.lengthOf(key));
             }
         }
     }
 
-    /** The FIB target of a nexthop object, given the objects known so far (for a group's members). */
-    private int targetOf(Nexthop nh, Map<Integer, MirroredNexthop> known) {
+    private void nexthopRemoved(int id) {
+        MirroredNexthop gone = nexthops.remove(id);
+        LongHashSet keys = routesByNexthop.remove(id);
+        if (keys != null) {
+            // The kernel deletes every route using the object and says nothing about them.
+            int ref = KernelRouteSet.NEXTHOP_REF | id;
+            for (long key : keys.toArray(new Long[0])) {
+                if (routes.removeRef(key, ref)) {
+                    syncPrefix(KernelRouteSet.prefixOf(key), KernelRouteSet.lengthOf(key));
+                }
+            }
+        }
+        // The kernel also drops it from the groups it was in.
+        for (MirroredNexthop g : List.copyOf(nexthops.values())) {
+            if (g.nexthop().group().stream().anyMatch(m -> m.id() == id)) {
+                MirroredNexthop regrouped = mirror(g.nexthop(), nexthops, g);
+                nexthops.put(g.nexthop().id(), regrouped);
+                if (regrouped.target() != g.target()) {
+                    syncRoutesOf(g.nexthop().id());
+                }
+                releaseUnused(g, regrouped);
+            }
+        }
+        if (gone != null) {
+            releaseUnused(gone, null);
+        }
+    }
+
+    /** Gives back the own next hop and group of {@code old} that {@code now} (null: gone) does not keep. */
+    private void releaseUnused(MirroredNexthop old, MirroredNexthop now) {
+        if (old.ownNextHop() != 0 && (now == null || now.ownNextHop() != old.ownNextHop())) {
+            tables.removeOwnNextHop(old.ownNextHop());
+        }
+        if (old.ownGroup() != 0 && (now == null || now.ownGroup() != old.ownGroup())) {
+            tables.removeOwnGroup(old.ownGroup());
+        }
+    }
+
+    /**
+     * What a kernel nexthop object becomes in the tables, given the objects known so far (a group's
+     * members) and its previous mirror, whose own next hop or group is changed in place when the
+     * object stays of the same kind: routes through it then follow without being touched.
+     */
+    private MirroredNexthop mirror(Nexthop nh, Map<Integer, MirroredNexthop> known, MirroredNexthop previous) {
         if (nh.blackhole()) {
-            return FibResult.blackhole();
+            return new MirroredNexthop(nh, FibResult.blackhole(), 0, 0);
         }
         if (!nh.isGroup()) {
-            if (nh.family() != AddressFamily.INET) {
-                return FibResult.punt();
+            Ip4Tables.Path p = nh.family() == AddressFamily.INET ? path(nh.ifindex(), nh.gateway().orElse(null), 1) : null;
+            if (p == null) {
+                return new MirroredNexthop(nh, FibResult.punt(), 0, 0);
             }
-            Ip4Tables.Path p = path(nh.ifindex(), nh.gateway().orElse(null), 1);
-            return p == null ? FibResult.punt() : tables.pathsTarget(List.of(p));
+            NextHop def = p.gateway() == 0 ? NextHop.connected(p.port()) : NextHop.via(p.port(), p.gateway());
+            int id;
+            if (previous != null && previous.ownNextHop() != 0) {
+                id = previous.ownNextHop();
+                tables.replaceOwnNextHop(id, def);
+            } else {
+                id = tables.addOwnNextHop(def);
+            }
+            return new MirroredNexthop(nh, FibResult.nextHop(id), id, 0);
         }
-        List<Ip4Tables.Path> paths = new ArrayList<>();
+        List<EcmpGroupTable.Member> members = new ArrayList<>();
         for (Nexthop.Member m : nh.group()) {
             MirroredNexthop member = known.get(m.id());
-            if (member == null || member.nexthop().isGroup() || member.nexthop().blackhole()
-                    || member.nexthop().family() != AddressFamily.INET) {
-                return FibResult.punt();
+            if (member == null) {
+                continue; // deleted: the kernel has dropped it from the group
             }
-            Ip4Tables.Path p = path(member.nexthop().ifindex(), member.nexthop().gateway().orElse(null),
-                    Math.min(m.weight(), io.splitplane.dataplane.fib.EcmpGroupTable.Member.MAX_WEIGHT));
-            if (p == null) {
-                return FibResult.punt();
+            if (member.ownNextHop() == 0) {
+                return new MirroredNexthop(nh, FibResult.punt(), 0, 0); // a member the graph cannot use
             }
-            paths.add(p);
+            members.add(EcmpGroupTable.Member.of(member.ownNextHop(),
+                    Math.min(m.weight(), EcmpGroupTable.Member.MAX_WEIGHT)));
         }
-        return tables.pathsTarget(paths);
+        if (members.isEmpty()) {
+            return new MirroredNexthop(nh, FibResult.punt(), 0, 0);
+        }
+        int id;
+        if (previous != null && previous.ownGroup() != 0) {
+            id = previous.ownGroup();
+            tables.replaceOwnGroup(id, members);
+        } else {
+            id = tables.addOwnGroup(members);
+        }
+        return new MirroredNexthop(nh, FibResult.group(id), 0, id);
     }
 
     // =============================================================================================
@@ -571,12 +674,14 @@ public final class NetlinkAgent implements AutoCloseable {
     private void resync() {
         long t0 = System.nanoTime();
         resyncNeeded = false;
+        discardQueuedEvents();
         List<Link> allLinks = socket.links();
         List<Address> allAddresses = socket.addresses(AddressFamily.INET);
         List<Nexthop> allNexthops = socket.nexthops();
         synchronized (tables) {
             // Links first: ifindex → port decides everything else.
             portOf.clear();
+            singlePathTargets.clear();
             linkUp.clear();
             links.clear();
             for (Link l : allLinks) {
@@ -595,16 +700,18 @@ public final class NetlinkAgent implements AutoCloseable {
             }
             Int2IntHashMap oldAddressTargets = addressTargets;
             addressTargets = addressTargetsOf(addresses);
-            // Nexthops: singles first, so groups find their members.
+            // Nexthops: singles first, so groups find their members; own next hops and groups of
+            // objects that still exist are changed in place.
+            Map<Integer, MirroredNexthop> oldNexthops = nexthops;
             Map<Integer, MirroredNexthop> freshNexthops = new HashMap<>();
             for (Nexthop nh : allNexthops) {
                 if (!nh.isGroup()) {
-                    freshNexthops.put(nh.id(), new MirroredNexthop(nh, targetOf(nh, freshNexthops)));
+                    freshNexthops.put(nh.id(), mirror(nh, freshNexthops, oldNexthops.get(nh.id())));
                 }
             }
             for (Nexthop nh : allNexthops) {
                 if (nh.isGroup()) {
-                    freshNexthops.put(nh.id(), new MirroredNexthop(nh, targetOf(nh, freshNexthops)));
+                    freshNexthops.put(nh.id(), mirror(nh, freshNexthops, oldNexthops.get(nh.id())));
                 }
             }
             nexthops = freshNexthops;
@@ -628,6 +735,10 @@ public final class NetlinkAgent implements AutoCloseable {
             });
             oldAddressTargets.keySet().forEach(ip -> syncPrefix(ip, LOCAL_PREFIX));
             addressTargets.keySet().forEach(ip -> syncPrefix(ip, LOCAL_PREFIX));
+            // No route names the own next hops and groups of vanished objects any more.
+            for (Map.Entry<Integer, MirroredNexthop> e : oldNexthops.entrySet()) {
+                releaseUnused(e.getValue(), freshNexthops.get(e.getKey()));
+            }
         }
         // Neighbours last (next hops exist now): mark by the dump, sweep what the table has beyond it.
         List<Neighbour> allNeighbours = socket.neighbours();
@@ -651,6 +762,35 @@ public final class NetlinkAgent implements AutoCloseable {
         lastResyncNanos = System.nanoTime() - t0;
     }
 
+    /**
+     * Throws away the notifications waiting in the subscription before a dump. They are older than
+     * the dump, which reflects them; and after lost notifications they are dangerous to replay: the
+     * event that superseded one of them (a route deleted after it was replaced) may be among the
+     * lost, and replaying the older one after the dump would resurrect the route. Events that arrive
+     * from here on are newer than this point and are applied after the dump (idempotently where the
+     * dump already shows them). Bounded, so that a storm cannot keep the agent draining forever.
+     */
+    private void discardQueuedEvents() {
+        for (int i = 0; i < MAX_DISCARD_POLLS; i++) {
+            if (subscription.poll(DISCARD, Duration.ZERO) == 0) {
+                return;
+            }
+        }
+    }
+
+    private static final int MAX_DISCARD_POLLS = 1024;
+
+    /** Takes notifications and drops them; a loss signal needs nothing either, the dump follows. */
+    private static final RtnetlinkListener DISCARD = new RtnetlinkListener() {
+        @Override
+        public void onEvent(RtnetlinkEvent event) {
+        }
+
+        @Override
+        public void onResyncNeeded() {
+        }
+    };
+
     private static long neighbourKey(int port, int address) {
         return ((long) port << 32) | (address & 0xFFFF_FFFFL);
     }
@@ -666,8 +806,9 @@ public final class NetlinkAgent implements AutoCloseable {
 
     /** The agent's counters. */
     public AgentStats stats() {
+        long restarts = socket.dumpRestarts(); // waits for a dump in progress: read it before taking the monitor
         return read(() -> new AgentStats(events.get(), resyncs.get(), lostEvents.get(), applyErrors.get(),
-                routes.size(), nexthops.size(), lastResyncNanos));
+                routes.size(), nexthops.size(), lastResyncNanos, restarts));
     }
 
     /** Asks for a resynchronisation on the agent thread (as after lost notifications). */

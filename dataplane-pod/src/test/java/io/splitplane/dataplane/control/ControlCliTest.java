@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.splitplane.api.ConfigJson;
-import io.splitplane.api.dataplane.DataplaneConfig;
 import io.splitplane.dataplane.Dataplane;
+import io.splitplane.dataplane.testing.MirroredRouter;
 import io.splitplane.kernel.netns.NetNamespace;
 import io.splitplane.kernel.testing.Shell;
-import io.splitplane.kernel.testing.TestNetwork;
 import io.splitplane.kernel.testing.UdpWindowPump;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -42,14 +40,13 @@ import org.junit.jupiter.api.io.TempDir;
 class ControlCliTest {
     private static final int PACKETS = 5000;
     private static final int BLACKHOLED = 300;
-    private static final int PORT = 9300;
-    private static final Pattern MAC = Pattern.compile("link/ether ([0-9a-f:]{17})");
+    private static final int PORT = MirroredRouter.PORT;
 
     @TempDir
     static Path dir;
-    private static TestNetwork net;
-    private static NetNamespace nsRtr;
+    private static MirroredRouter router;
     private static Dataplane dp;
+    private static NetNamespace nsRtr;
     private static Path socket;
     private static String rtr;
     private static String leftNetdev;
@@ -57,59 +54,24 @@ class ControlCliTest {
 
     @BeforeAll
     static void startDataplane() throws Exception {
-        net = new TestNetwork();
-        String src = net.namespace("src");
-        rtr = net.namespace("rtr");
-        String sink = net.namespace("snk");
-        for (String ns : new String[] {src, rtr, sink}) {
-            Shell.execIn(ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1").orThrow();
-        }
-        TestNetwork.Veth left = net.veth(src, rtr);
-        TestNetwork.Veth right = net.veth(rtr, sink);
-        leftNetdev = left.b();
-        Shell.ipIn(src, "addr", "add", "10.81.1.1/24", "dev", left.a());
-        Shell.ipIn(rtr, "addr", "add", "10.81.1.2/24", "dev", left.b());
-        Shell.ipIn(rtr, "addr", "add", "10.81.2.2/24", "dev", right.a());
-        Shell.ipIn(sink, "addr", "add", "10.81.2.1/24", "dev", right.b());
-        Shell.execIn(rtr, "sysctl", "-qw", "net.ipv4.ip_forward=1").orThrow();
-        Shell.ipIn(src, "route", "add", "10.81.0.0/16", "via", "10.81.1.2");
-        Shell.ipIn(sink, "route", "add", "10.81.1.0/24", "via", "10.81.2.2");
-        Shell.ipIn(src, "neigh", "replace", "10.81.1.2", "lladdr", mac(rtr, left.b()), "dev", left.a(), "nud", "permanent");
-        Shell.ipIn(sink, "neigh", "replace", "10.81.2.2", "lladdr", mac(rtr, right.a()), "dev", right.b(), "nud",
-                "permanent");
-        Shell.execIn(src, "ethtool", "-K", left.a(), "tx", "off").orThrow();
-        // The router's kernel is the control plane: its neighbours and routes reach the graph through the agent.
-        sinkMac = mac(sink, right.b());
-        Shell.ipIn(rtr, "neigh", "replace", "10.81.2.1", "lladdr", sinkMac, "dev", right.a(), "nud", "permanent");
-        Shell.ipIn(rtr, "neigh", "replace", "10.81.1.1", "lladdr", mac(src, left.a()), "dev", left.b(), "nud", "permanent");
-        Shell.ipIn(rtr, "route", "add", "blackhole", "10.81.99.0/24");
-
         socket = dir.resolve("rtr.sock");
-        String config = """
-                {
-                  "name": "clitest",
-                  "ports": [
-                    {"name": "left", "netdev": "%s", "mode": "copy", "classifier": {"rules": [
-                      {"name": "app-udp", "action": "redirect", "protocol": "udp", "dstPorts": "%d"}]}},
-                    {"name": "right", "netdev": "%s", "mode": "copy", "classifier": {"rules": [
-                      {"name": "app-udp", "action": "redirect", "protocol": "udp", "dstPorts": "%d"}]}}
-                  ],
-                  "umem": {"frames": 8192, "frameSize": 2048, "ringSize": 2048},
-                  "mirror": {"kernel": true},
-                  "control": {"socket": "%s", "metrics": "127.0.0.1:0"}
-                }""".formatted(left.b(), PORT, right.a(), PORT, socket);
-        Path file = dir.resolve("rtr.json");
-        Files.writeString(file, config);
-        DataplaneConfig cfg = ConfigJson.readFile(file, DataplaneConfig.class);
-        nsRtr = NetNamespace.open(rtr);
-        dp = nsRtr.call(() -> Dataplane.start(cfg, file.toString()));
-
-        try (NetNamespace nsSrc = NetNamespace.open(src); NetNamespace nsSink = NetNamespace.open(sink);
-             DatagramChannel receiver = nsSink.call(() -> DatagramChannel.open()
+        router = new MirroredRouter("clitest", dir, socket);
+        dp = router.dp;
+        nsRtr = router.nsRtr;
+        rtr = router.rtr;
+        leftNetdev = router.left.b();
+        sinkMac = router.sinkMac();
+        Shell.ipIn(rtr, "route", "add", "blackhole", "10.81.99.0/24");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> {
+            synchronized (dp.tables()) {
+                return dp.tables().fib().route(io.splitplane.dataplane.fib.Ip4.parse("10.81.99.0"), 24) != 0;
+            }
+        });
+        try (DatagramChannel receiver = router.nsSink.call(() -> DatagramChannel.open()
                      .bind(new InetSocketAddress(InetAddress.getByName("10.81.2.1"), PORT)));
-             DatagramChannel sender = nsSrc.call(() -> DatagramChannel.open()
+             DatagramChannel sender = router.nsSrc.call(() -> DatagramChannel.open()
                      .connect(new InetSocketAddress(InetAddress.getByName("10.81.2.1"), PORT)));
-             DatagramChannel blackholed = nsSrc.call(DatagramChannel::open)) {
+             DatagramChannel blackholed = router.nsSrc.call(DatagramChannel::open)) {
             long received = UdpWindowPump.pump(sender, receiver, PACKETS, 128, seq -> new byte[32]);
             assertEquals(PACKETS, received, "every datagram crossed the graph on kernel-mirrored routes");
             InetSocketAddress nowhere = new InetSocketAddress(InetAddress.getByName("10.81.99.7"), PORT);
@@ -123,25 +85,14 @@ class ControlCliTest {
 
     @AfterAll
     static void stop() {
-        try {
-            if (dp != null) {
-                nsRtr.run(dp::close);
-                assertFalse(Files.exists(socket), "control socket removed on close");
-            }
-        } finally {
-            if (nsRtr != null) {
-                nsRtr.close();
-            }
-            net.close();
+        if (router != null) {
+            router.close();
+            assertFalse(Files.exists(socket), "control socket removed on close");
         }
     }
 
     private static String mac(String ns, String ifname) {
-        Matcher m = MAC.matcher(Shell.ipIn(ns, "-o", "link", "show", "dev", ifname));
-        if (!m.find()) {
-            throw new IllegalStateException("no MAC for " + ifname);
-        }
-        return m.group(1);
+        return MirroredRouter.mac(ns, ifname);
     }
 
     private record Run(int code, String out, String err) {

@@ -117,10 +117,20 @@ class NetlinkAgentTest {
         fx.awaitFib("10.61.0.0/24", "ecmp[via 10.1.0.2 port 0 w1, via 10.2.0.2 port 1 w3]");
         fx.awaitFib("10.62.0.0/24", "blackhole");
 
-        // Replacing an object moves every route using it, directly or through a group.
+        // Replacing an object moves every route using it, directly or through a group: in place, the
+        // FIB entries keep naming the same next hop and group, and not one FIB entry is written.
+        int direct = fx.fib("10.60.0.0/24");
+        int grouped = fx.fib("10.61.0.0/24");
+        long writes = fx.tables.fib().entryWrites();
         fx.ip("nexthop", "replace", "id", "11", "via", "10.1.0.9", "dev", fx.a);
         fx.awaitFib("10.60.0.0/24", "via 10.1.0.9 port 0");
         fx.awaitFib("10.61.0.0/24", "ecmp[via 10.1.0.9 port 0 w1, via 10.2.0.2 port 1 w3]");
+        assertEquals(direct, fx.fib("10.60.0.0/24"));
+        assertEquals(grouped, fx.fib("10.61.0.0/24"));
+        assertEquals(writes, fx.tables.fib().entryWrites());
+        fx.ip("nexthop", "replace", "id", "20", "group", "11,2/12");
+        fx.awaitFib("10.61.0.0/24", "ecmp[via 10.1.0.9 port 0 w2, via 10.2.0.2 port 1 w1]");
+        assertEquals(grouped, fx.fib("10.61.0.0/24"));
         // A route moved from one object to another.
         fx.ip("route", "replace", "10.60.0.0/24", "nhid", "12");
         fx.awaitFib("10.60.0.0/24", "via 10.2.0.2 port 1");
@@ -220,6 +230,54 @@ class NetlinkAgentTest {
         fx.awaitFib("10.2.0.0/24", "none");
         fx.awaitTrue(() -> fx.kernelPrefixes().equals(fx.fibPrefixes()));
         assertTrue(fx.agent.links().get(1).up() == false);
+    }
+
+    @Test
+    void anAgentStartedDuringARouteStormConvergesToTheKernelsTable(@TempDir Path dir) throws Exception {
+        List<String> batch = new ArrayList<>();
+        for (int round = 0; round < 4; round++) {
+            for (int i = 0; i < 3000; i++) {
+                batch.add("route replace 10." + (150 + i / 256) + "." + (i % 256) + ".0/24 via 10.1.0." + (2 + (i + round) % 9));
+            }
+            for (int i = round; i < 3000; i += 4) {
+                batch.add("route del 10." + (150 + i / 256) + "." + (i % 256) + ".0/24");
+            }
+        }
+        Path file = dir.resolve("storm.batch");
+        Files.write(file, batch);
+        // A standing table first, so the agent's dump takes a while.
+        List<String> standing = new ArrayList<>();
+        for (int i = 0; i < 20_000; i++) {
+            standing.add("route add 10." + (200 + i / 256 / 256) + "." + (i / 256 % 256) + "." + (i % 256) + "/32 via 10.2.0.2");
+        }
+        Path base = dir.resolve("standing.batch");
+        Files.write(base, standing);
+        fx.ip("-batch", base.toString());
+        // The storm runs while the agent subscribes and dumps: its dumps may be marked inconsistent
+        // (and read again), and events for routes the dump already had arrive afterwards.
+        Process storm = new ProcessBuilder("ip", "-n", fx.ns, "-force", "-batch", file.toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            Thread.sleep(30);
+            fx.start(0);
+            assertTrue(storm.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "storm finished");
+        } finally {
+            storm.destroyForcibly();
+        }
+        try {
+            fx.awaitTrue(() -> fx.kernelPrefixes().equals(fx.fibPrefixes()));
+        } catch (RuntimeException e) {
+            java.util.TreeSet<String> k = fx.kernelPrefixes();
+            java.util.TreeSet<String> f = fx.fibPrefixes();
+            java.util.TreeSet<String> onlyK = new java.util.TreeSet<>(k);
+            onlyK.removeAll(f);
+            java.util.TreeSet<String> onlyF = new java.util.TreeSet<>(f);
+            onlyF.removeAll(k);
+            throw new AssertionError("kernel only " + onlyK.size() + " " + onlyK.stream().limit(10).toList() + "; fib only "
+                    + onlyF.size() + " " + onlyF.stream().limit(10).toList() + "; " + fx.agent.stats(), e);
+        }
+        assertEquals("via 10.1.0.6 port 0", fx.describe("10.150.1.0/24")); // the last round's gateway for i=1
+        System.out.println("storm: " + fx.agent.stats());
     }
 
     @Test

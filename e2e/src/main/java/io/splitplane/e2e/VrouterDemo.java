@@ -4,8 +4,6 @@ import io.splitplane.dataplane.graph.GraphStats;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * {@code make demo}: the vRouter scenario on plain Linux namespaces, printed step by step, then torn
@@ -15,10 +13,6 @@ import java.util.logging.Logger;
 public final class VrouterDemo {
     private static final long IPERF_RATE = 1_000_000_000L;
     private static final int IPERF_SECONDS = 5;
-
-    // The components log their lifecycle (classifier attached, agent started) for operators; the demo
-    // prints its own account, so only warnings of theirs get through. Held here so it is not collected.
-    private static final Logger COMPONENT_LOGS = Logger.getLogger("io.splitplane");
 
     private final PrintStream out;
     private DemoLab lab;
@@ -39,7 +33,9 @@ public final class VrouterDemo {
             System.err.println("usage: java -jar splitplane-e2e-all.jar [--cleanup]");
             System.exit(2);
         }
-        COMPONENT_LOGS.setLevel(Level.WARNING);
+        // The components log their lifecycle (classifier attached, agent started) for operators; the demo
+        // prints its own account, so only their warnings get through unless asked otherwise.
+        System.setProperty("splitplane.log.level", System.getProperty("splitplane.log.level", "warning"));
         VrouterDemo demo = new VrouterDemo(System.out);
         Thread hook = new Thread(demo::cleanUp, "demo-cleanup");
         Runtime.getRuntime().addShutdownHook(hook);

@@ -150,9 +150,9 @@ class VrouterScenarioTest {
 
     /**
      * The issue's target as it stands: 1 Gbit/s offered, under 1% loss, every received datagram through
-     * the graph. On this project's shared 2-core VM (load 11-17 from other builds) it held in 12 of 14
-     * runs with RX rings of 4,096 (5 of 5 with the final config); the two failures lost 1.93% and 4.68%, every lost datagram an AF_XDP
-     * RX-ring-full drop (the message prints XDP_STATISTICS and show runtime); see e2e/README.md.
+     * the graph. On this project's shared 2-core VM (load 6-17 from other builds) it held in 13 of 16
+     * runs with RX rings of 4,096 (6 of 7 with the final config); the failures lost 1.9-4.7%, mostly as
+     * AF_XDP RX-ring-full drops (the message prints XDP_STATISTICS and show runtime); see e2e/README.md.
      */
     @Test
     @Order(5)

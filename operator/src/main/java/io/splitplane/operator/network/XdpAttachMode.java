@@ -3,22 +3,20 @@ package io.splitplane.operator.network;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.splitplane.api.cni.XdpAttach;
 
-/** {@link XdpAttach} as the CRD schema's enum. */
+/** {@link XdpAttach} as the CRD schema's enum (no fields: the schema generator looks at those). */
 public enum XdpAttachMode {
     @JsonProperty("native")
-    NATIVE(XdpAttach.NATIVE),
+    NATIVE,
     @JsonProperty("generic")
-    GENERIC(XdpAttach.GENERIC),
+    GENERIC,
     @JsonProperty("auto")
-    AUTO(XdpAttach.AUTO);
-
-    private final XdpAttach contract;
-
-    XdpAttachMode(XdpAttach contract) {
-        this.contract = contract;
-    }
+    AUTO;
 
     public XdpAttach contract() {
-        return contract;
+        return switch (this) {
+            case NATIVE -> XdpAttach.NATIVE;
+            case GENERIC -> XdpAttach.GENERIC;
+            case AUTO -> XdpAttach.AUTO;
+        };
     }
 }

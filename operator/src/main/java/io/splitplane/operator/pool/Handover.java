@@ -3,20 +3,17 @@ package io.splitplane.operator.pool;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.splitplane.api.handover.XskMapHandover;
 
-/** {@link XskMapHandover} as the CRD schema's enum. */
+/** {@link XskMapHandover} as the CRD schema's enum (no fields: the schema generator looks at those). */
 public enum Handover {
     @JsonProperty("pinned")
-    PINNED(XskMapHandover.PINNED),
+    PINNED,
     @JsonProperty("uds")
-    UDS(XskMapHandover.UDS);
-
-    private final XskMapHandover contract;
-
-    Handover(XskMapHandover contract) {
-        this.contract = contract;
-    }
+    UDS;
 
     public XskMapHandover contract() {
-        return contract;
+        return switch (this) {
+            case PINNED -> XskMapHandover.PINNED;
+            case UDS -> XskMapHandover.UDS;
+        };
     }
 }

@@ -17,6 +17,7 @@ import io.splitplane.api.InvalidConfigException;
 import io.splitplane.operator.InvalidResources;
 import io.splitplane.operator.network.XdpNetwork;
 import io.splitplane.operator.status.StatusConditions;
+import io.splitplane.operator.status.StatusPatch;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -67,8 +68,7 @@ public class DataplaneReconciler implements Reconciler<Dataplane> {
             status.setConditions(StatusConditions.readiness(status.getConditions(), false, false, "Progressing",
                     ready + "/" + wanted + " pods ready", generation));
         }
-        dataplane.setStatus(status);
-        return UpdateControl.patchStatus(dataplane);
+        return StatusPatch.update(dataplane, status, Dataplane::new);
     }
 
     /**
@@ -84,14 +84,12 @@ public class DataplaneReconciler implements Reconciler<Dataplane> {
         if (invalid == null) {
             status.setConditions(StatusConditions.readiness(status.getConditions(), false, true, "ReconcileFailed",
                     String.valueOf(e.getMessage()), status.getObservedGeneration()));
-            dataplane.setStatus(status);
-            return ErrorStatusUpdateControl.patchStatus(dataplane);
+            return ErrorStatusUpdateControl.patchStatus(StatusPatch.of(dataplane, status, Dataplane::new));
         }
         String reason = invalid.reason().startsWith("no XdpNetwork") ? "NetworkNotFound" : "InvalidSpec";
         status.setConditions(StatusConditions.readiness(status.getConditions(), false, true, reason,
                 InvalidResources.describe(invalid), status.getObservedGeneration()));
-        dataplane.setStatus(status);
-        return ErrorStatusUpdateControl.patchStatus(dataplane).withNoRetry();
+        return ErrorStatusUpdateControl.patchStatus(StatusPatch.of(dataplane, status, Dataplane::new)).withNoRetry();
     }
 
     private static DataplaneStatus fresh(Dataplane dataplane) {

@@ -16,6 +16,7 @@ import io.splitplane.api.InvalidConfigException;
 import io.splitplane.operator.InvalidResources;
 import io.splitplane.operator.pool.XdpPool;
 import io.splitplane.operator.status.StatusConditions;
+import io.splitplane.operator.status.StatusPatch;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -63,8 +64,7 @@ public class XdpNetworkReconciler implements Reconciler<XdpNetwork> {
         status.setConditions(StatusConditions.readiness(status.getConditions(), true, false,
                 "NetworkAttachmentWritten", "NetworkAttachmentDefinition " + status.getNetworkAttachmentDefinition()
                         + " requests " + status.getResourceName(), status.getObservedGeneration()));
-        network.setStatus(status);
-        return UpdateControl.patchStatus(network);
+        return StatusPatch.update(network, status, XdpNetwork::new);
     }
 
     /**
@@ -80,14 +80,12 @@ public class XdpNetworkReconciler implements Reconciler<XdpNetwork> {
         if (invalid == null) {
             status.setConditions(StatusConditions.readiness(status.getConditions(), false, true, "ReconcileFailed",
                     String.valueOf(e.getMessage()), status.getObservedGeneration()));
-            network.setStatus(status);
-            return ErrorStatusUpdateControl.patchStatus(network);
+            return ErrorStatusUpdateControl.patchStatus(StatusPatch.of(network, status, XdpNetwork::new));
         }
         String reason = "spec.pool".equals(invalid.field()) ? "PoolNotFound" : "InvalidSpec";
         status.setConditions(StatusConditions.readiness(status.getConditions(), false, true, reason,
                 InvalidResources.describe(invalid), status.getObservedGeneration()));
-        network.setStatus(status);
-        return ErrorStatusUpdateControl.patchStatus(network).withNoRetry();
+        return ErrorStatusUpdateControl.patchStatus(StatusPatch.of(network, status, XdpNetwork::new)).withNoRetry();
     }
 
     private static XdpNetworkStatus fresh(XdpNetwork network) {

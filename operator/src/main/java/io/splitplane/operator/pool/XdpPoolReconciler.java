@@ -20,6 +20,7 @@ import io.splitplane.operator.InvalidResources;
 import io.splitplane.operator.ManagedLabels;
 import io.splitplane.operator.OperatorSettings;
 import io.splitplane.operator.status.StatusConditions;
+import io.splitplane.operator.status.StatusPatch;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -77,8 +78,8 @@ public class XdpPoolReconciler implements Reconciler<XdpPool>, Cleaner<XdpPool> 
         List<XdpPool> live = context.getPrimaryCache().list()
                 .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
         Map<String, InvalidConfigException> rejected = rollout.apply(live);
-        pool.setStatus(status(pool, rejected.get(pool.getMetadata().getName()), nodes(context)));
-        return UpdateControl.patchStatus(pool);
+        XdpPoolStatus status = status(pool, rejected.get(pool.getMetadata().getName()), nodes(context));
+        return StatusPatch.update(pool, status, XdpPool::new);
     }
 
     @Override

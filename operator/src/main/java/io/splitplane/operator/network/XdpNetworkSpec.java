@@ -8,7 +8,6 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
-import io.fabric8.generator.annotation.ValidationRule;
 import io.splitplane.operator.rules.RuleSpec;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +20,9 @@ public class XdpNetworkSpec {
     @JsonPropertyDescription("The XdpPool whose netdevs this network's pods get.")
     private String pool;
 
+    // Free-form: its keys belong to the IPAM plugin. The reconciler checks "type" (the schema cannot:
+    // CEL over a schemaless object is not something every API server compiles).
     @PreserveUnknownFields
-    @ValidationRule(value = "has(self.type) && type(self.type) == string", message = "ipam needs a type, e.g. host-local")
     @JsonPropertyDescription("The IPAM section handed to the delegated IPAM plugin as it is: type plus that plugin's"
             + " own settings (host-local: ranges, routes, ...). Absent: no addresses.")
     private Map<String, Object> ipam;

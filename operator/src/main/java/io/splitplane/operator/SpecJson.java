@@ -1,6 +1,7 @@
 package io.splitplane.operator;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -15,7 +16,8 @@ import java.util.Map;
  */
 public final class SpecJson {
     private static final ObjectMapper TREE = JsonMapper.builder()
-            .serializationInclusion(JsonInclude.Include.NON_NULL).build();
+            .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.USE_DEFAULTS))
+            .build();
 
     private SpecJson() {
     }
@@ -26,7 +28,7 @@ public final class SpecJson {
     }
 
     /** {@code value} (a spec class, list or map) as a JSON tree. */
-    public static com.fasterxml.jackson.databind.JsonNode tree(Object value) {
+    public static JsonNode tree(Object value) {
         return TREE.valueToTree(value);
     }
 

@@ -33,6 +33,7 @@ public class DataplaneDeploymentDependent extends CRUDKubernetesDependentResourc
 
     @Override
     protected Deployment desired(Dataplane dataplane, Context<Dataplane> context) {
+        // JOSDK creates dependents itself (no constructor injection), so the settings come from CDI here.
         return render(dataplane, DataplanePlan.of(dataplane, context), CDI.current().select(OperatorSettings.class).get());
     }
 

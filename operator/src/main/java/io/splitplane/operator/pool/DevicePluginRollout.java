@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.splitplane.api.ConfigJson;
 import io.splitplane.api.InvalidConfigException;
 import io.splitplane.operator.ManagedLabels;
@@ -72,7 +73,7 @@ public class DevicePluginRollout {
                 .filter(p -> !result.rejected().containsKey(p.getMetadata().getName())).toList();
         DaemonSet ds = DevicePluginDaemonSet.desired(settings, accepted, hash);
         ds.getMetadata().getAnnotations().put(ManagedLabels.RENDERED_HASH,
-                RenderedHash.of(io.fabric8.kubernetes.client.utils.Serialization.asJson(ds.getSpec())));
+                RenderedHash.of(Serialization.asJson(ds.getSpec())));
         // The ConfigMap first: the pods the DaemonSet change rolls must find the new config.
         write(client.configMaps().inNamespace(ns).withName(DevicePluginDaemonSet.CONFIG_MAP).get(), cm, owner);
         write(client.apps().daemonSets().inNamespace(ns).withName(DevicePluginDaemonSet.NAME).get(), ds, owner);

@@ -41,7 +41,7 @@ public class DataplaneDeploymentDependent extends CRUDKubernetesDependentResourc
     public static Deployment render(Dataplane dataplane, DataplanePlan plan, OperatorSettings settings) {
         DataplaneSpec spec = dataplane.getSpec();
         String name = dataplane.getMetadata().getName();
-        int metricsPort = spec.getMetricsPort() == null ? 9100 : spec.getMetricsPort();
+        int metricsPort = spec.getMetricsPort() == null ? DataplaneSpec.DEFAULT_METRICS_PORT : spec.getMetricsPort();
         Map<String, String> labels = ManagedLabels.of(COMPONENT, name);
         Map<String, String> selector = Map.of(ManagedLabels.INSTANCE, name, ManagedLabels.COMPONENT, COMPONENT);
         Map<String, String> annotations = new LinkedHashMap<>();

@@ -140,6 +140,9 @@ public record DataplanePlan(DataplaneConfig config, String configJson, List<Atta
                 names.add(attachments.get(i).network());
             }
         }
+        // The metrics endpoint listens on the pod's addresses, on the port the Deployment declares.
+        int metricsPort = spec.getMetricsPort() == null ? DataplaneSpec.DEFAULT_METRICS_PORT : spec.getMetricsPort();
+        doc.putObject("control").put("metrics", "0.0.0.0:" + metricsPort);
         return SpecJson.read(doc, DataplaneConfig.class, PATHS, source);
     }
 

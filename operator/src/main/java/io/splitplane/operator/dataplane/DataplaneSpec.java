@@ -15,6 +15,8 @@ import java.util.List;
 @ValidationRule(value = "!has(self.cpus) || size(self.cpus) == (has(self.workers) ? self.workers : 1)",
         message = "cpus lists one CPU per worker")
 public class DataplaneSpec {
+    public static final int DEFAULT_METRICS_PORT = 9100;
+
     @Required
     @Size(min = 1, max = 16)
     @JsonPropertyDescription("The XdpNetworks to attach, one netdev and graph port each.")

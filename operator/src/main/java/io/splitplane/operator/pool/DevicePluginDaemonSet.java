@@ -22,6 +22,7 @@ public final class DevicePluginDaemonSet {
     public static final String CONFIG_KEY = "config.json";
     public static final String COMPONENT = "device-plugin";
     static final String CONFIG_DIR = "/etc/splitplane/device-plugin";
+    static final int METRICS_PORT = 9470;
     /** Where the image keeps the CNI launcher, jar and AOT cache that the init container installs. */
     static final String CNI_SOURCE = "/opt/splitplane/cni";
     static final String HOST_CNI_BIN = "/opt/cni/bin";
@@ -31,10 +32,12 @@ public final class DevicePluginDaemonSet {
     }
 
     /**
-     * @param pools      the accepted pools: the pods go to nodes that any of them selects
-     * @param configHash the rendered config's hash, in the pod template so a pool change rolls the pods
+     * The DaemonSet for {@code pools} (the accepted ones): its pods go to the nodes any of them
+     * selects. The config is not part of the pod template: the device plugin watches its config file
+     * and reloads it (keeping the old one if the new one is bad), so a pool change updates the
+     * ConfigMap and restarts nothing.
      */
-    public static DaemonSet desired(OperatorSettings settings, List<XdpPool> pools, String configHash) {
+    public static DaemonSet desired(OperatorSettings settings, List<XdpPool> pools) {
         Map<String, String> labels = ManagedLabels.of(COMPONENT, NAME);
         Map<String, String> selector = Map.of(ManagedLabels.INSTANCE, NAME, ManagedLabels.COMPONENT, COMPONENT);
         // Each file is copied beside its target and renamed over it: a runtime that executes the
@@ -52,8 +55,7 @@ public final class DevicePluginDaemonSet {
                 .withNewSelector().withMatchLabels(selector).endSelector()
                 .withNewUpdateStrategy().withType("RollingUpdate").endUpdateStrategy()
                 .withNewTemplate()
-                .withNewMetadata().withLabels(labels).addToAnnotations(ManagedLabels.RENDERED_HASH, configHash)
-                .endMetadata()
+                .withNewMetadata().withLabels(labels).endMetadata()
                 .withNewSpec()
                 .withHostNetwork(true)
                 .withAutomountServiceAccountToken(false)
@@ -68,7 +70,9 @@ public final class DevicePluginDaemonSet {
                 .addNewContainer()
                 .withName("device-plugin")
                 .withImage(settings.images().devicePlugin()).withImagePullPolicy(pullPolicy)
-                .withArgs("--config", CONFIG_DIR + "/" + CONFIG_KEY, "--node-name", "$(NODE_NAME)")
+                .withArgs("--config", CONFIG_DIR + "/" + CONFIG_KEY, "--node-name", "$(NODE_NAME)",
+                        "--metrics-port", Integer.toString(METRICS_PORT))
+                .addNewPort().withName("metrics").withContainerPort(METRICS_PORT).withProtocol("TCP").endPort()
                 .addNewEnv().withName("NODE_NAME").withNewValueFrom().withNewFieldRef().withFieldPath("spec.nodeName")
                 .endFieldRef().endValueFrom().endEnv()
                 // Discovering netdevs, mounting pins and passing map fds needs the host's network
@@ -79,6 +83,9 @@ public final class DevicePluginDaemonSet {
                 // Pins the CNI makes after this pod started must show up inside it.
                 .addNewVolumeMount().withName("bpffs").withMountPath("/sys/fs/bpf")
                 .withMountPropagation("HostToContainer").endVolumeMount()
+                // The UDS hand-over checks a pod against the kubelet's PodResources API.
+                .addNewVolumeMount().withName("pod-resources").withMountPath("/var/lib/kubelet/pod-resources")
+                .endVolumeMount()
                 .addNewVolumeMount().withName("handover").withMountPath("/run/splitplane").endVolumeMount()
                 .addNewVolumeMount().withName("config").withMountPath(CONFIG_DIR).withReadOnly(true).endVolumeMount()
                 .endContainer()
@@ -88,6 +95,8 @@ public final class DevicePluginDaemonSet {
                 .withPath("/var/lib/kubelet/device-plugins").withType("Directory").endHostPath().endVolume()
                 .addNewVolume().withName("bpffs").withNewHostPath().withPath("/sys/fs/bpf").withType("Directory")
                 .endHostPath().endVolume()
+                .addNewVolume().withName("pod-resources").withNewHostPath()
+                .withPath("/var/lib/kubelet/pod-resources").withType("Directory").endHostPath().endVolume()
                 .addNewVolume().withName("handover").withNewHostPath().withPath("/run/splitplane")
                 .withType("DirectoryOrCreate").endHostPath().endVolume()
                 .addNewVolume().withName("config").withNewConfigMap().withName(CONFIG_MAP).endConfigMap().endVolume()

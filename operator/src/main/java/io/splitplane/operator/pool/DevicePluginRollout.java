@@ -26,8 +26,8 @@ import org.jboss.logging.Logger;
  * <p>Not a JOSDK dependent resource: a dependent belongs to one primary, while these two objects are
  * rendered from all pools at once. Every pool's reconciliation renders the whole set, so the result does
  * not depend on which pool changed; calls are serialised because pools reconcile in parallel. Objects
- * are rewritten only when their rendered hash changes, and updated in place (the DaemonSet rolls its
- * pods because the config's hash is in the pod template).
+ * are rewritten only when their rendered hash changes, and updated in place: the device plugin reloads
+ * the changed config file itself, and the DaemonSet changes only when the pools' nodes do.
  */
 @ApplicationScoped
 public class DevicePluginRollout {
@@ -71,10 +71,10 @@ public class DevicePluginRollout {
                 .withData(Map.of(DevicePluginDaemonSet.CONFIG_KEY, json)).build();
         List<XdpPool> accepted = pools.stream()
                 .filter(p -> !result.rejected().containsKey(p.getMetadata().getName())).toList();
-        DaemonSet ds = DevicePluginDaemonSet.desired(settings, accepted, hash);
+        DaemonSet ds = DevicePluginDaemonSet.desired(settings, accepted);
         ds.getMetadata().getAnnotations().put(ManagedLabels.RENDERED_HASH,
                 RenderedHash.of(Serialization.asJson(ds.getSpec())));
-        // The ConfigMap first: the pods the DaemonSet change rolls must find the new config.
+        // The ConfigMap first: pods a DaemonSet change starts must find the new config.
         write(client.configMaps().inNamespace(ns).withName(DevicePluginDaemonSet.CONFIG_MAP).get(), cm, owner);
         write(client.apps().daemonSets().inNamespace(ns).withName(DevicePluginDaemonSet.NAME).get(), ds, owner);
         return result.rejected();

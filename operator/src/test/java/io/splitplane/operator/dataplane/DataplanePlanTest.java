@@ -30,6 +30,7 @@ class DataplanePlanTest {
         assertEquals(List.of(List.of("a", "c"), List.of("b")), read.workers().stream().map(w -> w.ports()).toList());
         assertEquals(List.of(List.of(2), List.of(3)), read.workers().stream().map(w -> w.cpus()).toList());
         assertEquals(Map.of("afxdp/fast", 2, "afxdp/slow", 1), plan.resources());
+        assertEquals(9100, read.control().metricsPort(), "the port the Deployment declares");
         assertEquals("[{\"name\":\"a\",\"interface\":\"xdp0\"},{\"name\":\"b\",\"interface\":\"xdp1\"},"
                 + "{\"name\":\"c\",\"interface\":\"xdp2\"}]", plan.multusAnnotation());
     }

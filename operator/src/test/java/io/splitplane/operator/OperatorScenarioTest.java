@@ -141,7 +141,7 @@ class OperatorScenarioTest {
                 "--metrics-port", "9470"), pod.getContainers().getFirst().getArgs());
         assertTrue(pod.getHostNetwork());
         assertEquals("install-cni", pod.getInitContainers().getFirst().getName());
-        assertTrue(pod.getInitContainers().getFirst().getCommand().getLast().contains("/host/opt/cni/bin/splitplane-cni.jar"));
+        assertTrue(pod.getInitContainers().getFirst().getCommand().getLast().contains("/host/opt/cni/bin/splitplane.jar"));
         assertEquals(List.of("/var/lib/kubelet/device-plugins", "/sys/fs/bpf", "/var/lib/kubelet/pod-resources",
                         "/run/splitplane", "/etc/splitplane/device-plugin"),
                 pod.getContainers().getFirst().getVolumeMounts().stream().map(v -> v.getMountPath()).toList());

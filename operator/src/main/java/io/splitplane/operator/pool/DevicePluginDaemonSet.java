@@ -26,7 +26,9 @@ public final class DevicePluginDaemonSet {
     /** Where the image keeps the CNI launcher, jar and AOT cache that the init container installs. */
     static final String CNI_SOURCE = "/opt/splitplane/cni";
     static final String HOST_CNI_BIN = "/opt/cni/bin";
-    static final List<String> CNI_FILES = List.of("splitplane-cni.jar", "splitplane-cni.aot", "splitplane");
+    // As the cni-plugin build packages them; the jar before its AOT cache (the launcher uses the cache only
+    // when it is newer than the jar), the launcher last.
+    static final List<String> CNI_FILES = List.of("splitplane.jar", "splitplane.aot", "splitplane");
 
     private DevicePluginDaemonSet() {
     }

@@ -9,6 +9,7 @@ import io.splitplane.api.dataplane.RouteConfig;
 import io.splitplane.api.dataplane.UmemConfig;
 import io.splitplane.api.dataplane.WorkerConfig;
 import io.splitplane.bpf.Classifier;
+import io.splitplane.dataplane.channel.Channels;
 import io.splitplane.dataplane.fib.Adjacency;
 import io.splitplane.dataplane.fib.FibResult;
 import io.splitplane.dataplane.fib.Ip4;
@@ -21,6 +22,8 @@ import io.splitplane.dataplane.ip4.Ip4Forwarder;
 import io.splitplane.dataplane.ip4.Ip4Tables;
 import io.splitplane.dataplane.port.AfXdpPort;
 import io.splitplane.dataplane.port.AfXdpPortConfig;
+import io.splitplane.dataplane.punt.PortPuntTap;
+import io.splitplane.dataplane.punt.PuntPath;
 import io.splitplane.kernel.bpf.XdpMode;
 import io.splitplane.kernel.netlink.Link;
 import io.splitplane.kernel.netlink.RtnetlinkSocket;
@@ -29,7 +32,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -37,7 +42,9 @@ import java.util.Objects;
  * namespace: AF_XDP ports (one UMEM per worker, shared by the worker's ports), in standalone mode the
  * XDP classifier on each port's netdev (loaded, attached, rules set, sockets registered), the
  * forwarding tables filled from the static routes and neighbours, and one {@link GraphWorker} per
- * worker running the {@link Ip4Forwarder} graph.
+ * worker running the {@link Ip4Forwarder} graph, with the {@link PuntPath kernel path} of every port
+ * (packets the graph does not handle go back to the kernel as if received on their port) and the
+ * {@link Channels} applications bind to.
  *
  * <pre>{@code
  * try (Dataplane dp = Dataplane.start(ConfigJson.readFile(path, DataplaneConfig.class), path.toString())) {
@@ -57,6 +64,8 @@ public final class Dataplane implements AutoCloseable {
     private final List<Graph> graphs;
     private final List<GraphWorker> workers;
     private final List<String> attached;
+    private Channels channels;
+    private PuntPath puntPath;
     /** Undo actions, newest first. */
     private final Deque<AutoCloseable> undo;
     private boolean closed;
@@ -92,6 +101,9 @@ public final class Dataplane implements AutoCloseable {
         List<String> attached = new ArrayList<>();
         Ip4Tables tables = new Ip4Tables(config.workers().size());
         undo.push(tables);
+        Channels channels = new Channels(config.workers().size());
+        Map<String, PortPuntTap> punts = new HashMap<>();
+        List<String> genericMode = new ArrayList<>();
         try (RtnetlinkSocket rtnl = RtnetlinkSocket.open()) {
             UmemConfig umem = config.umem();
             // Ports: one UMEM per worker, owned by the worker's first port.
@@ -123,11 +135,27 @@ public final class Dataplane implements AutoCloseable {
                 Classifier c = Classifier.load();
                 undo.push(c); // close() detaches what it attached
                 XdpMode mode = c.attach(pc.netdev());
+                if (mode == XdpMode.GENERIC) {
+                    genericMode.add(pc.name());
+                }
                 c.replaceRules(pc.classifier());
                 for (int q : pc.queues()) {
                     c.registerSocket(q, ports.get(id).socket(q).fd());
                 }
                 attached.add(pc.netdev() + " (" + mode + ", " + pc.classifier().rules().size() + " rules)");
+            }
+            // The kernel path of each port (see PuntPath). Not for a port whose classifier runs in generic
+            // XDP mode: generic XDP would see the punted frame again and send it back to the graph.
+            PuntPath punt = PuntPath.open();
+            undo.push(punt);
+            for (int id = 0; id < config.ports().size(); id++) {
+                PortConfig pc = config.ports().get(id);
+                if (genericMode.contains(pc.name())) {
+                    LOG.log(System.Logger.Level.WARNING, "port " + pc.name() + ": classifier in generic XDP mode; "
+                            + "no kernel path (punted packets are dropped as punt/no-kernel-path)");
+                    continue;
+                }
+                punts.put(pc.name(), punt.addPort(pc.netdev()));
             }
             for (NeighbourConfig n : config.neighbours()) {
                 tables.setNeighbour(config.portIndex(n.port()), n.address(), Adjacency.parseMac(n.mac()));
@@ -142,7 +170,8 @@ public final class Dataplane implements AutoCloseable {
                 Quiescence.Reader reader = tables.registerWorker();
                 undo.push(reader);
                 Graph g = Ip4Forwarder.build(config.name() + "-" + w, tables, reader, mine,
-                        ids.stream().mapToInt(Integer::intValue).toArray(), Ip4Forwarder.Options.defaults());
+                        ids.stream().mapToInt(Integer::intValue).toArray(), Ip4Forwarder.Options.defaults(),
+                        channels, w, punts);
                 graphs.add(g);
                 GraphWorker.Builder wb = GraphWorker.builder(g);
                 WorkerConfig wc = config.workers().get(w);
@@ -158,8 +187,11 @@ public final class Dataplane implements AutoCloseable {
                 undo.push(worker);
                 workers.add(worker);
             }
-            return new Dataplane(config, tables, List.copyOf(ports), List.copyOf(graphs), List.copyOf(workers),
+            Dataplane dp = new Dataplane(config, tables, List.copyOf(ports), List.copyOf(graphs), List.copyOf(workers),
                     List.copyOf(attached), undo);
+            dp.channels = channels;
+            dp.puntPath = punt;
+            return dp;
         } catch (RuntimeException | Error e) {
             runUndo(undo, e);
             throw e;
@@ -192,6 +224,7 @@ public final class Dataplane implements AutoCloseable {
             case BLACKHOLE -> tables.setTarget(prefix, length, FibResult.blackhole());
             case UNREACHABLE -> tables.setTarget(prefix, length, FibResult.unreachable());
             case PROHIBIT -> tables.setTarget(prefix, length, FibResult.prohibit());
+            case LOCAL -> tables.setTarget(prefix, length, FibResult.local(0));
             case UNICAST -> {
                 List<Ip4Tables.Path> paths = new ArrayList<>();
                 for (NextHopConfig nh : r.paths()) {
@@ -225,6 +258,16 @@ public final class Dataplane implements AutoCloseable {
     /** The forwarding tables: the control API for routes and neighbours. */
     public Ip4Tables tables() {
         return tables;
+    }
+
+    /** The UDP channels applications open on this dataplane (and {@code show channels}). */
+    public Channels channels() {
+        return channels;
+    }
+
+    /** The kernel path of the ports (their punt TAPs). */
+    public PuntPath puntPath() {
+        return puntPath;
     }
 
     /** Ports by dataplane port id. */

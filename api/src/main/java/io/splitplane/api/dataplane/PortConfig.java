@@ -21,10 +21,11 @@ import java.util.regex.Pattern;
  * @param classifier standalone mode: the dataplane loads and attaches the XDP classifier to this
  *                   netdev itself with these rules, registers its sockets, and detaches it on
  *                   exit; null when someone else (the CNI plugin) attached it
+ * @param tuning     how the port drives its rings; default {@link PortTuning#defaults()}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PortConfig(String name, String netdev, List<Integer> queues, PortMode mode, BusyPollConfig busyPoll,
-                         String mac, ClassifierRules classifier) {
+                         String mac, ClassifierRules classifier, PortTuning tuning) {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,31}");
     private static final Pattern NETDEV = Pattern.compile("[^/\\s:]{1,15}");
     public static final int MAX_QUEUE = 255;
@@ -67,26 +68,35 @@ public record PortConfig(String name, String netdev, List<Integer> queues, PortM
         if (mac != null) {
             Ip4Text.mac("mac", mac);
         }
+        if (tuning == null) {
+            tuning = PortTuning.defaults();
+        }
+    }
+
+    /** A port with the default tuning. */
+    public PortConfig(String name, String netdev, List<Integer> queues, PortMode mode, BusyPollConfig busyPoll,
+                      String mac, ClassifierRules classifier) {
+        this(name, netdev, queues, mode, busyPoll, mac, classifier, null);
     }
 
     /** A port on {@code netdev} queue 0, named after it, mode auto. */
     public static PortConfig of(String netdev) {
-        return new PortConfig(null, netdev, null, null, null, null, null);
+        return new PortConfig(null, netdev, null, null, null, null, null, null);
     }
 
     public PortConfig withName(String value) {
-        return new PortConfig(value, netdev, queues, mode, busyPoll, mac, classifier);
+        return new PortConfig(value, netdev, queues, mode, busyPoll, mac, classifier, tuning);
     }
 
     public PortConfig withMode(PortMode value) {
-        return new PortConfig(name, netdev, queues, value, busyPoll, mac, classifier);
+        return new PortConfig(name, netdev, queues, value, busyPoll, mac, classifier, tuning);
     }
 
     public PortConfig withClassifier(ClassifierRules value) {
-        return new PortConfig(name, netdev, queues, mode, busyPoll, mac, value);
+        return new PortConfig(name, netdev, queues, mode, busyPoll, mac, value, tuning);
     }
 
     public PortConfig withMac(String value) {
-        return new PortConfig(name, netdev, queues, mode, busyPoll, value, classifier);
+        return new PortConfig(name, netdev, queues, mode, busyPoll, value, classifier, tuning);
     }
 }

@@ -4,6 +4,7 @@ import io.splitplane.kernel.sys.Errno;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * The request/reply protocol on one netlink socket: sequence numbers, ACKs, errors with their
@@ -22,12 +23,19 @@ final class RequestExchange {
     static final int MAX_DUMP_ATTEMPTS = 10;
 
     private final NetlinkTransport transport;
+    private final IntFunction<String> requestNames;
     private final NetlinkMessage message = new NetlinkMessage();
     private int seq;
     private long dumpRestarts;
 
     RequestExchange(NetlinkTransport transport) {
+        this(transport, Rtm::name);
+    }
+
+    /** @param requestNames names a request by its {@code nlmsg_type}, for exception messages */
+    RequestExchange(NetlinkTransport transport, IntFunction<String> requestNames) {
         this.transport = transport;
+        this.requestNames = requestNames;
     }
 
     /** Decodes one reply message; null means "not one of ours, skip it". */
@@ -114,7 +122,8 @@ final class RequestExchange {
             dumpRestarts++;
         }
         String what = "dump stayed inconsistent (NLM_F_DUMP_INTR) for " + MAX_DUMP_ATTEMPTS + " attempts";
-        throw new NetlinkException(type, Errno.EINTR, null, context == null ? what : what + "; " + context);
+        throw new NetlinkException(requestNames.apply(type), type, Errno.EINTR, null,
+                context == null ? what : what + "; " + context);
     }
 
     /** Dumps thrown away and requested again because the kernel marked them inconsistent. */
@@ -189,7 +198,8 @@ final class RequestExchange {
     }
 
     private NetlinkException failure(int requestType, int negativeErrno, String context) {
-        return new NetlinkException(requestType, -negativeErrno, extAckMessage(message), context);
+        return new NetlinkException(requestNames.apply(requestType), requestType, -negativeErrno, extAckMessage(message),
+                context);
     }
 
     /**

@@ -337,6 +337,10 @@ public final class Dataplane implements AutoCloseable {
                     .append(", mac ").append(Adjacency.macToString(tables.nextHops().portMac(id)))
                     .append(pc.classifier() != null ? ", classifier attached here" : "").append('\n');
         }
+        for (PortPuntTap t : puntPath.ports()) {
+            sb.append("  kernel path of ").append(t.netdev()).append(": TAP ").append(t.tapName())
+                    .append(" -> tc bpf_redirect to its ingress\n");
+        }
         for (int w = 0; w < workers.size(); w++) {
             WorkerConfig wc = config.workers().get(w);
             sb.append("  worker ").append(w).append(" (").append(workers.get(w).roleName()).append("): ports ")

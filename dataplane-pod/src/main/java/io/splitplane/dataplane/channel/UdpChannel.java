@@ -69,8 +69,9 @@ public final class UdpChannel implements AutoCloseable {
     private volatile int localAddress;
     private volatile int localPort;
     private volatile boolean blocking = true;
-    // Application-thread state.
-    private final IdleStrategy idle = new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1),
+    // Application-thread state. A blocking receive spins, then yields for a while before it parks:
+    // a park costs at least the timer slack (50 us on Linux), which would dominate a round trip.
+    private final IdleStrategy idle = new BackoffIdleStrategy(100, 1_000, TimeUnit.MICROSECONDS.toNanos(1),
             TimeUnit.MICROSECONDS.toNanos(100));
     private int nextSide;
 

@@ -104,6 +104,7 @@ public final class Dataplane implements AutoCloseable {
         Ip4Tables tables = new Ip4Tables(config.workers().size());
         undo.push(tables);
         Channels channels = new Channels(config.workers().size());
+        undo.push(channels::workersStopped); // runs after the workers stopped (undo runs newest first)
         Map<String, PortPuntTap> punts = new HashMap<>();
         List<String> genericMode = new ArrayList<>();
         try (RtnetlinkSocket rtnl = RtnetlinkSocket.open()) {

@@ -38,6 +38,7 @@ public final class Channels {
     private final PacketMemory[] memories;
     private volatile Bindings bindings = Bindings.EMPTY;
     private volatile int highWater;
+    private volatile boolean workersStopped;
 
     /** Channels for a dataplane of {@code workers} workers; rings of 1024 datagrams, 64 spare frames. */
     public Channels(int workers) {
@@ -66,6 +67,18 @@ public final class Channels {
     public synchronized void attachWorker(int worker, PacketMemory memory) {
         Objects.checkIndex(worker, workers);
         memories[worker] = Objects.requireNonNull(memory, "memory");
+    }
+
+    /**
+     * The dataplane stopped its workers: nobody will take frames back any more (they went with the
+     * UMEM), so closing a channel does not wait for it.
+     */
+    public void workersStopped() {
+        workersStopped = true;
+    }
+
+    boolean areWorkersStopped() {
+        return workersStopped;
     }
 
     PacketMemory memory(int worker) {

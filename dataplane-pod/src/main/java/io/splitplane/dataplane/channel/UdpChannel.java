@@ -44,7 +44,9 @@ import org.agrona.concurrent.IdleStrategy;
  *
  * <p>Sending goes through worker 0 (the first worker's ports); a route whose egress port another
  * worker runs is counted as dropped. The source address is the bound address: bind to a specific
- * local address to send (a wildcard-bound channel can receive only).
+ * local address to send (a wildcard-bound channel can receive only). A callback channel's handler runs
+ * on whichever worker received the datagram; sending from it is for a single-worker dataplane (the
+ * send rings have one producer).
  */
 public final class UdpChannel implements AutoCloseable {
     private static final int OPEN = 0;
@@ -356,7 +358,7 @@ public final class UdpChannel implements AutoCloseable {
             }
             if (!all) {
                 Thread.onSpinWait();
-                if (System.nanoTime() - deadline > 0) {
+                if (owner.areWorkersStopped() || System.nanoTime() - deadline > 0) {
                     // Workers stopped (dataplane closed): the frames went with the UMEM; the slot stays
                     // taken so that no later channel can be handed a stale frame.
                     state = CLOSED;

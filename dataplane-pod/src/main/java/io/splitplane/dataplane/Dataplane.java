@@ -29,6 +29,8 @@ import io.splitplane.dataplane.punt.PuntPath;
 import io.splitplane.kernel.bpf.XdpMode;
 import io.splitplane.kernel.netlink.Link;
 import io.splitplane.kernel.netlink.RtnetlinkSocket;
+import io.splitplane.kernel.netlink.XdpAttachMode;
+import io.splitplane.kernel.netlink.XdpState;
 import io.splitplane.kernel.xdp.XskBindMode;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -106,7 +108,6 @@ public final class Dataplane implements AutoCloseable {
         Channels channels = new Channels(config.workers().size());
         undo.push(channels::workersStopped); // runs after the workers stopped (undo runs newest first)
         Map<String, PortPuntTap> punts = new HashMap<>();
-        List<String> genericMode = new ArrayList<>();
         try (RtnetlinkSocket rtnl = RtnetlinkSocket.open()) {
             UmemConfig umem = config.umem();
             // Ports: one UMEM per worker, owned by the worker's first port.
@@ -141,9 +142,6 @@ public final class Dataplane implements AutoCloseable {
                 Classifier c = Classifier.load();
                 undo.push(c); // close() detaches what it attached
                 XdpMode mode = c.attach(pc.netdev());
-                if (mode == XdpMode.GENERIC) {
-                    genericMode.add(pc.name());
-                }
                 c.replaceRules(pc.classifier());
                 for (int q : pc.queues()) {
                     c.registerSocket(q, ports.get(id).socket(q).fd());
@@ -158,13 +156,15 @@ public final class Dataplane implements AutoCloseable {
                     undo.push(NapiDeferral.apply(pc.netdev(), bp.deferHardIrqs(), bp.groFlushTimeoutUs() * 1_000L));
                 }
             }
-            // The kernel path of each port (see PuntPath). Not for a port whose classifier runs in generic
-            // XDP mode: generic XDP would see the punted frame again and send it back to the graph.
+            // The kernel path of each port (see PuntPath). Not for a netdev with a generic-mode XDP
+            // program (ours or the CNI's): generic XDP would see the punted frame again and send it back
+            // to the graph, forever.
             PuntPath punt = PuntPath.open();
             undo.push(punt);
             for (int id = 0; id < config.ports().size(); id++) {
                 PortConfig pc = config.ports().get(id);
-                if (genericMode.contains(pc.name())) {
+                XdpState xdp = rtnl.link(pc.netdev()).map(Link::xdp).orElse(XdpState.NONE);
+                if (xdp.mode() == XdpAttachMode.SKB || xdp.genericProgramId() != 0) {
                     LOG.log(System.Logger.Level.WARNING, "port " + pc.name() + ": classifier in generic XDP mode; "
                             + "no kernel path (punted packets are dropped as punt/no-kernel-path)");
                     continue;

@@ -126,6 +126,7 @@ class Ip4LocalDeliveryTest {
             assertEquals(1, h.graph.errorCount("channel-tx", "no-route"));
             assertEquals(2, ch.info().txDropped());
             assertEquals(0, h.collect(0).size());
+            channels.workersStopped(); // no worker thread here: closing need not wait for one
         }
     }
 
@@ -154,6 +155,7 @@ class Ip4LocalDeliveryTest {
             }
             assertEquals(300 * 32, echo.echoed());
             assertTrue(allocated <= 2048, allocated + " bytes allocated over " + measured + " echoes");
+            channels.workersStopped(); // no worker thread here: closing need not wait for one
         }
     }
 }

@@ -11,6 +11,7 @@ import io.splitplane.api.dataplane.UmemConfig;
 import io.splitplane.api.dataplane.WorkerConfig;
 import io.splitplane.bpf.Classifier;
 import io.splitplane.dataplane.channel.Channels;
+import io.splitplane.dataplane.control.DataplaneCommands;
 import io.splitplane.dataplane.fib.Adjacency;
 import io.splitplane.dataplane.fib.FibResult;
 import io.splitplane.dataplane.fib.Ip4;
@@ -21,6 +22,8 @@ import io.splitplane.dataplane.graph.GraphStats;
 import io.splitplane.dataplane.graph.GraphWorker;
 import io.splitplane.dataplane.ip4.Ip4Forwarder;
 import io.splitplane.dataplane.ip4.Ip4Tables;
+import io.splitplane.dataplane.netlink.NetlinkAgent;
+import io.splitplane.dataplane.control.Observability;
 import io.splitplane.dataplane.port.AfXdpPort;
 import io.splitplane.dataplane.port.AfXdpPortConfig;
 import io.splitplane.dataplane.port.NapiDeferral;
@@ -73,6 +76,9 @@ public final class Dataplane implements AutoCloseable {
     /** Undo actions, newest first. */
     private final Deque<AutoCloseable> undo;
     private boolean closed;
+    /** The netlink agent when the config mirrors the kernel ({@code "mirror": {"kernel": true}}), else null. */
+    private NetlinkAgent agent;
+    private Observability observability;
 
     private Dataplane(DataplaneConfig config, Ip4Tables tables, List<AfXdpPort> ports, List<Graph> graphs,
                       List<GraphWorker> workers, List<String> attached, Deque<AutoCloseable> undo) {
@@ -177,6 +183,16 @@ public final class Dataplane implements AutoCloseable {
             for (RouteConfig r : config.routes()) {
                 addRoute(config, tables, r);
             }
+            NetlinkAgent agent = null;
+            if (config.mirror().mirrorsKernel()) {
+                java.util.Map<String, Integer> owned = new java.util.HashMap<>();
+                for (int id = 0; id < config.ports().size(); id++) {
+                    owned.put(config.ports().get(id).netdev(), id);
+                }
+                // Before the workers: their first packets already see the kernel's tables.
+                agent = NetlinkAgent.start(config.name(), tables, owned, null, config.mirror().receiveBufferBytes());
+                undo.push(agent);
+            }
             // Workers.
             for (int w = 0; w < config.workers().size(); w++) {
                 List<Integer> ids = config.workerPorts(w);
@@ -203,10 +219,20 @@ public final class Dataplane implements AutoCloseable {
                 undo.push(worker);
                 workers.add(worker);
             }
-            Dataplane dp = new Dataplane(config, tables, List.copyOf(ports), List.copyOf(graphs), List.copyOf(workers),
-                    List.copyOf(attached), undo);
+            Dataplane dp = new Dataplane(config, tables, List.copyOf(ports), List.copyOf(graphs),
+                    List.copyOf(workers), List.copyOf(attached), undo);
+            dp.agent = agent;
             dp.channels = channels;
             dp.puntPath = punt;
+            dp.observability = Observability.start(dp, config.control());
+            undo.push(dp.observability);
+            dp.observability.commands().register("show channels",
+                    "show channels -- UDP channels bound by applications: address, mode, state, counters", args -> {
+                        if (!args.isEmpty()) {
+                            throw new IllegalArgumentException("this command takes no arguments, got " + args);
+                        }
+                        return channels.list().isEmpty() ? DataplaneCommands.NO_CHANNELS : channels.format();
+                    });
             return dp;
         } catch (RuntimeException | Error e) {
             runUndo(undo, e);
@@ -284,6 +310,24 @@ public final class Dataplane implements AutoCloseable {
     /** The kernel path of the ports (their punt TAPs). */
     public PuntPath puntPath() {
         return puntPath;
+    }
+
+    /** The netlink agent, when the kernel is mirrored. */
+    public java.util.Optional<NetlinkAgent> agent() {
+        return java.util.Optional.ofNullable(agent);
+    }
+
+    /**
+     * The control commands ({@code splitplanectl}); register more with
+     * {@code commands().register("show channels", ...)}.
+     */
+    public io.splitplane.dataplane.control.CommandRegistry commands() {
+        return observability.commands();
+    }
+
+    /** The control socket and metrics endpoint. */
+    public Observability observability() {
+        return observability;
     }
 
     /** Ports by dataplane port id. */

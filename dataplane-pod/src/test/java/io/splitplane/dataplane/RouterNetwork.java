@@ -119,6 +119,28 @@ public final class RouterNetwork implements AutoCloseable {
         return nsRtr.call(() -> Dataplane.start(cfg, file.toString()));
     }
 
+    /**
+     * Starts a dataplane in the router that mirrors the router's kernel (the netlink agent: its
+     * addresses, routes and neighbours; nothing static), ports and classifier as {@link #start}.
+     */
+    public Dataplane startMirrored(Path dir, String rulesJson) throws Exception {
+        String config = """
+                {
+                  "name": "rtr",
+                  "ports": [
+                    {"name": "left", "netdev": "%s", "mode": "copy", "classifier": {"rules": %s}},
+                    {"name": "right", "netdev": "%s", "mode": "copy", "classifier": {"rules": %s}}
+                  ],
+                  "umem": {"frames": 4096, "frameSize": 2048, "ringSize": 1024},
+                  "workers": [{"ports": ["left", "right"]}],
+                  "mirror": {"kernel": true}
+                }""".formatted(r0, rulesJson, r1, rulesJson);
+        Path file = dir.resolve("rtr-mirrored.json");
+        Files.writeString(file, config);
+        DataplaneConfig cfg = ConfigJson.readFile(file, DataplaneConfig.class);
+        return nsRtr.call(() -> Dataplane.start(cfg, file.toString()));
+    }
+
     /** Static neighbour entries for src (on left) and sink (on right), as JSON. */
     public String bothNeighbours() {
         return """

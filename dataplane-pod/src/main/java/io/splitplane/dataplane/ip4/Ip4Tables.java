@@ -128,24 +128,33 @@ public final class Ip4Tables implements AutoCloseable {
         if (paths.isEmpty()) {
             throw new IllegalArgumentException("route " + Ip4.toString(prefix) + "/" + length + " has no paths");
         }
-        final int target;
-        if (paths.size() == 1) {
-            target = FibResult.nextHop(nextHopId(paths.getFirst()));
-        } else {
-            final List<EcmpGroupTable.Member> members = new ArrayList<>();
-            for (final Path p : paths) {
-                members.add(EcmpGroupTable.Member.of(nextHopId(p), p.weight()));
-            }
-            members.sort(Comparator.comparingInt(EcmpGroupTable.Member::nextHopId));
-            Integer id = groupIds.get(members);
-            if (id == null) {
-                id = ++lastGroupId;
-                groups.add(id, members.toArray(EcmpGroupTable.Member[]::new));
-                groupIds.put(List.copyOf(members), id);
-            }
-            target = FibResult.group(id);
+        setTarget(prefix, length, pathsTarget(paths));
+    }
+
+    /**
+     * The {@link FibResult} target for {@code paths} without installing a route: the shared next hop
+     * of one path, or the shared ECMP group of several, created on first use (the netlink agent
+     * resolves kernel nexthop objects with it).
+     */
+    public synchronized int pathsTarget(final List<Path> paths) {
+        if (paths.isEmpty()) {
+            throw new IllegalArgumentException("no paths");
         }
-        setTarget(prefix, length, target);
+        if (paths.size() == 1) {
+            return FibResult.nextHop(nextHopId(paths.getFirst()));
+        }
+        final List<EcmpGroupTable.Member> members = new ArrayList<>();
+        for (final Path p : paths) {
+            members.add(EcmpGroupTable.Member.of(nextHopId(p), p.weight()));
+        }
+        members.sort(Comparator.comparingInt(EcmpGroupTable.Member::nextHopId));
+        Integer id = groupIds.get(members);
+        if (id == null) {
+            id = ++lastGroupId;
+            groups.add(id, members.toArray(EcmpGroupTable.Member[]::new));
+            groupIds.put(List.copyOf(members), id);
+        }
+        return FibResult.group(id);
     }
 
     /** {@link #setRoute(int, int, List)} with the paths given. */

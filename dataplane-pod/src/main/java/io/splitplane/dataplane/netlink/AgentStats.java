@@ -1,0 +1,17 @@
+package io.splitplane.dataplane.netlink;
+
+/**
+ * The agent's counters ({@code show netlink}, metrics).
+ *
+ * @param events          notifications applied
+ * @param resyncs         full resynchronisations (the start counts as the first)
+ * @param lostEvents      times the kernel reported lost notifications (ENOBUFS)
+ * @param applyErrors     notifications or dumps that failed to apply (logged; the agent carries on and
+ *                        resynchronises)
+ * @param routes          main-table IPv4 prefixes mirrored
+ * @param nexthops        kernel nexthop objects mirrored
+ * @param lastResyncNanos how long the last resynchronisation (dump and apply) took
+ */
+public record AgentStats(long events, long resyncs, long lostEvents, long applyErrors, int routes, int nexthops,
+                         long lastResyncNanos) {
+}

@@ -32,9 +32,9 @@ class SpscPairRingTest {
     }
 
     @Test
-    void twoThreadsMoveTwoMillionEntriesInOrderWithBothWordsTogether() throws Exception {
+    void twoThreadsMoveAMillionEntriesInOrderWithBothWordsTogether() throws Exception {
         SpscPairRing r = new SpscPairRing(64);
-        long n = 2_000_000;
+        long n = 1_000_000;
         AtomicReference<String> failure = new AtomicReference<>();
         Thread consumer = Thread.ofPlatform().start(() -> {
             for (long i = 0; i < n; i++) {

@@ -6,8 +6,11 @@ import io.splitplane.kernel.bpf.BpfProgram;
 import io.splitplane.kernel.bpf.TcIngressAttachment;
 import io.splitplane.kernel.device.TapDevice;
 import io.splitplane.kernel.netlink.RtnetlinkSocket;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -46,6 +49,7 @@ import java.util.Objects;
  * serve every port of the namespace. Everything here runs in the calling thread's namespace.
  */
 public final class PuntPath implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(PuntPath.class.getName());
     private static final String OBJECT = "punt_redirect.bpf.o";
     private static final String PROGRAM = "punt_redirect";
     private static final String MAP = "punt_targets";
@@ -88,6 +92,7 @@ public final class PuntPath implements AutoCloseable {
             TapDevice tap = TapDevice.create("punt" + ifindex);
             TcIngressAttachment filter = null;
             try {
+                quietIpv6(tap.name());
                 rtnl.setUp(tap.ifindex(), true);
                 targets.update(u32(tap.ifindex()), u32(ifindex), BpfMap.ANY);
                 filter = program.attachTcIngress(tap.ifindex());
@@ -102,6 +107,20 @@ public final class PuntPath implements AutoCloseable {
                 tap.close();
                 throw e;
             }
+        }
+    }
+
+    /**
+     * The TAP only injects; without IPv6 on it the kernel sends no router solicitations or DAD into a
+     * queue nobody reads and adds no fe80::/64 route through it. Best effort: without IPv6 in the
+     * kernel there is nothing to turn off. (Net sysctls belong to the calling thread's namespace.)
+     */
+    private static void quietIpv6(String tap) {
+        Path knob = Path.of("/proc/sys/net/ipv6/conf", tap, "disable_ipv6");
+        try {
+            Files.writeString(knob, "1");
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "IPv6 stays on " + tap + ": " + e);
         }
     }
 

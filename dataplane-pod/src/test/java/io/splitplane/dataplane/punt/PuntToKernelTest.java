@@ -58,8 +58,13 @@ class PuntToKernelTest {
             // Plain Linux first: the reference. Then the same with the graph forwarding UDP.
             List<String> plain = traceroute(n);
             assertEquals(List.of(RouterNetwork.R0, RouterNetwork.SINK), plain, "plain Linux hops");
+            Shell.execIn(n.rtr, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=0").orThrow();
             Dataplane dp = n.start(dir, UDP_ALL, "", n.bothNeighbours());
             try {
+                String tap = dp.puntPath().ports().getFirst().tapName();
+                assertEquals("1", Shell.execIn(n.rtr, "sysctl", "-n", "net.ipv6.conf." + tap + ".disable_ipv6")
+                        .orThrow().stdout().trim(), "no IPv6 on the punt TAP");
+                assertTrue(Shell.ipIn(n.rtr, "-o", "link", "show", "dev", tap).contains("UP"), "TAP up");
                 List<String> hybrid = traceroute(n);
                 GraphStats st = dp.graphs().getFirst().stats();
                 System.out.print(st.format());

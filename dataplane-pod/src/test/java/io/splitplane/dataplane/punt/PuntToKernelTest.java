@@ -11,7 +11,9 @@ import io.splitplane.dataplane.fib.Adjacency;
 import io.splitplane.dataplane.fib.FibResult;
 import io.splitplane.dataplane.fib.Ip4;
 import io.splitplane.dataplane.graph.GraphStats;
+import io.splitplane.kernel.bpf.XdpMode;
 import io.splitplane.kernel.testing.Shell;
+import io.splitplane.kernel.xdp.XskRedirectProgram;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -172,6 +174,32 @@ class PuntToKernelTest {
                 assertNoPuntLoss(dp);
             } finally {
                 n.stop(dp);
+            }
+        }
+    }
+
+    @Test
+    void aNetdevWithGenericXdpGetsNoKernelPathBecauseGenericXdpWouldSeeThePuntAgain(@TempDir Path dir)
+            throws Exception {
+        try (RouterNetwork n = new RouterNetwork();
+             XskRedirectProgram generic = n.nsRtr.call(() -> XskRedirectProgram.attach(n.r1, XdpMode.GENERIC))) {
+            // As a CNI plugin would have left it: right's XDP program attached in generic mode.
+            assertEquals(XdpMode.GENERIC, generic.mode());
+            String config = """
+                    {"name": "rtr", "ports": [
+                       {"name": "left", "netdev": "%s", "mode": "copy", "classifier": {"rules": %s}},
+                       {"name": "right", "netdev": "%s", "mode": "copy"}],
+                     "umem": {"frames": 4096, "frameSize": 2048, "ringSize": 1024}}""".formatted(n.r0, UDP_ALL, n.r1);
+            Path file = dir.resolve("generic.json");
+            java.nio.file.Files.writeString(file, config);
+            var cfg = io.splitplane.api.ConfigJson.readFile(file, io.splitplane.api.dataplane.DataplaneConfig.class);
+            Dataplane dp = n.nsRtr.call(() -> Dataplane.start(cfg, file.toString()));
+            try {
+                assertEquals(List.of(n.r0), dp.puntPath().ports().stream().map(PortPuntTap::netdev).toList());
+                assertTrue(dp.summary().contains("kernel path of " + n.r0), dp.summary());
+            } finally {
+                n.stop(dp);
+                n.nsRtr.run(generic::close);
             }
         }
     }

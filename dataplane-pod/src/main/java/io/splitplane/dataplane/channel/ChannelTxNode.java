@@ -25,7 +25,7 @@ import java.util.Objects;
  *
  * <ol>
  *   <li>Housekeeping per channel: frames the application gave back ({@code release}) are freed to
- *   their port; the send worker keeps the channel's {@code spare} ring stocked with free frames; a
+ *   their port; the worker keeps the channel's {@code spare} ring stocked with free frames; a
  *   closing channel has every frame of every ring taken back, then is marked released for this
  *   worker (after which no ring of it is touched again).</li>
  *   <li>Sending: datagrams the application queued ({@code tx}, IPv4 and UDP headers written) are
@@ -115,7 +115,7 @@ public final class ChannelTxNode extends InputNode {
                 continue;
             }
             drainRelease(side.release);
-            if (w == ch.txWorker() && ch.isBound()) {
+            if (ch.isBound() && ch.sendsThrough(w)) {
                 restock(side.spare);
                 count = send(ch, side, out, count, max, nexts);
             }

@@ -42,11 +42,13 @@ import org.agrona.concurrent.IdleStrategy;
  * worker ever frees or sends one, so the ports' frame accounting holds. {@link #close} unbinds, then
  * waits until every worker has taken back every frame of the channel.
  *
- * <p>Sending goes through worker 0 (the first worker's ports); a route whose egress port another
- * worker runs is counted as dropped. The source address is the bound address: bind to a specific
- * local address to send (a wildcard-bound channel can receive only). A callback channel's handler runs
- * on whichever worker received the datagram; sending from it is for a single-worker dataplane (the
- * send rings have one producer).
+ * <p>A pull channel sends through the worker that delivered its last datagram (worker 0 before the
+ * first): a reply leaves by the ports of the worker the request came in on; a route whose egress port
+ * another worker runs is counted as dropped ({@code channel-tx/egress-not-local}). Every worker keeps
+ * a few spare frames for every bound pull channel. The source address is the bound address: bind to
+ * a specific local address to send (a wildcard-bound channel can receive only). A callback channel's
+ * handler runs on whichever worker received the datagram; sending from it is for a single-worker
+ * dataplane (it sends through worker 0, whose send ring must have one producer).
  */
 public final class UdpChannel implements AutoCloseable {
     private static final int OPEN = 0;
@@ -66,7 +68,8 @@ public final class UdpChannel implements AutoCloseable {
     private final int id;
     private final DatagramHandler handler;
     final ChannelSide[] sides;
-    private final int txWorker = 0;
+    /** The worker a callback channel sends through (its handler's sends have one producer). */
+    private static final int CALLBACK_WORKER = 0;
     private volatile int state = OPEN;
     private volatile int localAddress;
     private volatile int localPort;
@@ -76,6 +79,11 @@ public final class UdpChannel implements AutoCloseable {
     private final IdleStrategy idle = new BackoffIdleStrategy(100, 1_000, TimeUnit.MICROSECONDS.toNanos(1),
             TimeUnit.MICROSECONDS.toNanos(100));
     private int nextSide;
+    /**
+     * The worker that delivered the last datagram: replies go out through it, since the route back to a
+     * sender usually leaves by the port it came in on, and only that port's worker can send there.
+     */
+    private int sendWorker;
 
     UdpChannel(Channels owner, int id, DatagramHandler handler, ChannelSide[] sides) {
         this.owner = owner;
@@ -157,8 +165,9 @@ public final class UdpChannel implements AutoCloseable {
         return handler;
     }
 
-    int txWorker() {
-        return txWorker;
+    /** Whether {@code worker} keeps spare frames for this channel: every worker for a pull channel. */
+    boolean sendsThrough(int worker) {
+        return handler == null || worker == CALLBACK_WORKER;
     }
 
     /**
@@ -185,6 +194,7 @@ public final class UdpChannel implements AutoCloseable {
                 final long word = side.rx.b();
                 side.rx.take();
                 nextSide = (w + 1) % n;
+                sendWorker = w;
                 idle.reset();
                 return deliver(owner.memory(w).segment(), side, payload, (int) word, (int) (word >>> 32), dst);
             }
@@ -244,12 +254,13 @@ public final class UdpChannel implements AutoCloseable {
         if (port <= 0 || port > 0xFFFF) {
             throw new IllegalArgumentException("target port=" + port + " is outside 1..65535");
         }
-        final PacketMemory memory = owner.memory(txWorker);
+        final int worker = handler == null ? sendWorker : CALLBACK_WORKER;
+        final PacketMemory memory = owner.memory(worker);
         final int max = memory.chunkSize() - memory.dataOffset() - HEADERS;
         if (length > max) {
             throw new IOException("message too long: " + length + " bytes, at most " + max + " fit in a frame (EMSGSIZE)");
         }
-        final ChannelSide side = sides[txWorker];
+        final ChannelSide side = sides[worker];
         while (!side.spare.peek()) {
             if (!blocking || handler != null) {
                 side.add(ChannelSide.A_NO_SPARE, 1);

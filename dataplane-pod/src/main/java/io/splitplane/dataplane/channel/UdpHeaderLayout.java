@@ -3,10 +3,10 @@ package io.splitplane.dataplane.channel;
 import io.splitplane.dataplane.fib.Ip4HeaderLayout;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.StructLayout;
-import java.lang.foreign.ValueLayout;
 
 /**
- * {@code struct udphdr} (linux/udp.h), big-endian on the wire.
+ * {@code struct udphdr} (linux/udp.h), big-endian on the wire: every field a u16
+ * ({@link Ip4HeaderLayout#FIELD_U16} reads them).
  *
  * <pre>
  *  0          2          4          6          8
@@ -35,7 +35,4 @@ public final class UdpHeaderLayout {
     private static long offset(String field) {
         return LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement(field));
     }
-
-    /** Unused, keeps the field type visible to readers: every field is a big-endian u16. */
-    static final ValueLayout.OfShort FIELD = Ip4HeaderLayout.FIELD_U16;
 }

@@ -2,6 +2,7 @@ package io.splitplane.dataplane.punt;
 
 import io.splitplane.kernel.bpf.TcIngressAttachment;
 import io.splitplane.kernel.device.TapDevice;
+import io.splitplane.kernel.sys.Libc;
 
 /**
  * The kernel path of one port: a TAP interface whose frames the {@code punt_redirect} tc program
@@ -25,7 +26,7 @@ public final class PortPuntTap implements KernelInjector, AutoCloseable {
 
     @Override
     public long inject(final long address, final int length) {
-        return io.splitplane.kernel.sys.Libc.writeAddress0(fd, address, length);
+        return Libc.writeAddress0(fd, address, length);
     }
 
     /** The real port's netdev. */

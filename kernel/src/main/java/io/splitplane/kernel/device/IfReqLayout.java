@@ -1,5 +1,6 @@
 package io.splitplane.kernel.device;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.MemoryLayout;
@@ -19,7 +20,7 @@ import java.lang.foreign.StructLayout;
 final class IfReqLayout {
     static final int IFNAMSIZ = 16;
     static final StructLayout LAYOUT = MemoryLayout.structLayout(
-            MemoryLayout.sequenceLayout(IFNAMSIZ, java.lang.foreign.ValueLayout.JAVA_BYTE).withName("ifr_name"),
+            MemoryLayout.sequenceLayout(IFNAMSIZ, JAVA_BYTE).withName("ifr_name"),
             JAVA_SHORT.withName("ifr_flags"),
             MemoryLayout.paddingLayout(22)).withName("ifreq");
 

@@ -1,5 +1,6 @@
 package io.splitplane.kernel.device;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import io.splitplane.kernel.sys.Errno;
@@ -59,7 +60,7 @@ public final class TapDevice implements AutoCloseable {
         FileDescriptor fd = new FileDescriptor(raw, "TAP " + name);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment ifr = arena.allocate(IfReqLayout.LAYOUT);
-            MemorySegment.copy(bytes, 0, ifr, java.lang.foreign.ValueLayout.JAVA_BYTE, IfReqLayout.NAME, bytes.length);
+            MemorySegment.copy(bytes, 0, ifr, JAVA_BYTE, IfReqLayout.NAME, bytes.length);
             ifr.set(JAVA_SHORT, IfReqLayout.FLAGS, (short) (IFF_TAP | IFF_NO_PI));
             int r = Libc.ioctl0(raw, TUNSETIFF, ifr);
             if (r < 0) {

@@ -27,6 +27,7 @@ import io.splitplane.dataplane.control.Observability;
 import io.splitplane.dataplane.port.AfXdpPort;
 import io.splitplane.dataplane.port.AfXdpPortConfig;
 import io.splitplane.dataplane.port.NapiDeferral;
+import io.splitplane.dataplane.port.XskMapRegistration;
 import io.splitplane.dataplane.punt.PortPuntTap;
 import io.splitplane.dataplane.punt.PuntPath;
 import io.splitplane.kernel.bpf.XdpMode;
@@ -35,6 +36,7 @@ import io.splitplane.kernel.netlink.RtnetlinkSocket;
 import io.splitplane.kernel.netlink.XdpAttachMode;
 import io.splitplane.kernel.netlink.XdpState;
 import io.splitplane.kernel.xdp.XskBindMode;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -153,6 +155,15 @@ public final class Dataplane implements AutoCloseable {
                     c.registerSocket(q, ports.get(id).socket(q).fd());
                 }
                 attached.add(pc.netdev() + " (" + mode + ", " + pc.classifier().rules().size() + " rules)");
+            }
+            // Pod mode: the CNI plugin attached the classifier and pinned its XSKMAP for us.
+            for (int id = 0; id < config.ports().size(); id++) {
+                PortConfig pc = config.ports().get(id);
+                if (pc.xskMap() != null) {
+                    XskMapRegistration r = XskMapRegistration.register(Path.of(pc.xskMap()), ports.get(id));
+                    undo.push(r);
+                    attached.add(pc.netdev() + " (joined " + pc.xskMap() + ", queues " + r.queues() + ")");
+                }
             }
             // Busy polling holds only with interrupt deferral on the netdev's NAPIs, which exist once
             // the XDP program is attached (above, or by the CNI before we started).

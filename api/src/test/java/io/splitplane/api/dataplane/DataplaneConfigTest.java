@@ -118,7 +118,7 @@ class DataplaneConfigTest {
         InvalidConfigException unknown = assertThrows(InvalidConfigException.class, () -> ConfigJson.readYaml(
                 "ports:\n  - netdev: eth0\n    queue: [1]\n", DataplaneConfig.class, "dp.yaml"));
         assertEquals("invalid config in dp.yaml: ports[0].queue: unknown field 'queue' (known: [busyPoll, classifier,"
-                + " mac, mode, name, netdev, queues, tuning])", unknown.getMessage());
+                + " mac, mode, name, netdev, queues, tuning, xskMap])", unknown.getMessage());
         InvalidConfigException rejected = assertThrows(InvalidConfigException.class, () -> ConfigJson.readYaml(
                 "ports:\n  - netdev: eth0\n    queues: []\n", DataplaneConfig.class, "dp.yaml"));
         assertEquals("invalid config in dp.yaml: ports[0].queues: must not be empty; leave it out for [0]",
@@ -163,6 +163,18 @@ class DataplaneConfigTest {
                 "ports:\n  - netdev: eth0\nworkers:\n  - ports: [eth0]\n    vectorSize: 512\n", DataplaneConfig.class,
                 "dp.yaml"));
         assertEquals("invalid config in dp.yaml: workers[0].vectorSize: must be 1-256, was 512", vector.getMessage());
+        assertEquals("/run/splitplane/afxdp/eth0/xsks_map", ConfigJson.readYaml(
+                "ports:\n  - netdev: eth0\n    xskMap: /run/splitplane/afxdp/eth0/xsks_map\n", DataplaneConfig.class,
+                "dp.yaml").ports().getFirst().xskMap());
+        InvalidConfigException both = assertThrows(InvalidConfigException.class, () -> ConfigJson.readYaml(
+                "ports:\n  - netdev: eth0\n    xskMap: /x/xsks_map\n    classifier: {rules: []}\n",
+                DataplaneConfig.class, "dp.yaml"));
+        assertEquals("invalid config in dp.yaml: ports[0].xskMap: a port either attaches its own classifier (classifier)"
+                + " or joins one attached by someone else (xskMap), not both", both.getMessage());
+        InvalidConfigException relative = assertThrows(InvalidConfigException.class, () -> ConfigJson.readYaml(
+                "ports:\n  - netdev: eth0\n    xskMap: xsks_map\n", DataplaneConfig.class, "dp.yaml"));
+        assertEquals("invalid config in dp.yaml: ports[0].xskMap: must be an absolute path, was 'xsks_map'",
+                relative.getMessage());
         InvalidConfigException missing = assertThrows(InvalidConfigException.class, () -> ConfigJson.readFile(
                 dir.resolve("nope.yaml"), DataplaneConfig.class));
         assertEquals(dir.resolve("nope.yaml").toString(), missing.source());

@@ -10,6 +10,7 @@ packages=(
   gcc                  # layout tests compile C probes against the kernel headers
   iproute2 iputils-ping ethtool  # tests set up and inspect namespaces, links and traffic with the real tools
   frr                  # the netlink agent's tests run zebra + ospfd per namespace
+  traceroute           # the punt path's test compares traceroute through the graph with plain Linux
 )
 
 missing=()

@@ -69,7 +69,7 @@ public final class Plugin {
         ObjectNode raw = parse(stdin);
         String version = requireVersion(raw);
         answerVersion = version;
-        NetworkConfig config = ConfigJson.read(raw.toString(), NetworkConfig.class, "the network config on stdin");
+        NetworkConfig config = readConfig(raw, invocation.command());
         if (config.logFile() != null) {
             PluginLog.toFile(Path.of(config.logFile()));
         }
@@ -95,6 +95,49 @@ public final class Plugin {
             default -> throw new IllegalStateException("unreachable: " + invocation.command());
         }
         return null;
+    }
+
+    /**
+     * The network config. DEL must succeed whenever there is nothing left to undo, and the runtime
+     * sends it the same config as the ADD, even one the ADD refused: so DEL skips a bad value in a
+     * key it does not need (the classifier rules, the MTU, ...) with a warning, instead of failing on
+     * it for ever. Every other command, and DEL for the keys it needs, refuses a bad config.
+     */
+    private static NetworkConfig readConfig(ObjectNode raw, Invocation.Command command) {
+        ObjectNode attempt = raw;
+        while (true) {
+            try {
+                return ConfigJson.read(attempt.toString(), NetworkConfig.class, "the network config on stdin");
+            } catch (InvalidConfigException e) {
+                String key = topLevelKey(e.field());
+                if (command != Invocation.Command.DEL || DEL_NEEDS.contains(key) || !attempt.has(key)) {
+                    throw e;
+                }
+                LOG.log(Level.WARNING, () -> "DEL ignores '" + key + "': " + e.getMessage());
+                attempt = attempt.deepCopy();
+                attempt.remove(key);
+            }
+        }
+    }
+
+    /** The keys DEL works from; a bad value in any other is skipped. */
+    private static final java.util.Set<String> DEL_NEEDS = java.util.Set.of("cniVersion", "name", "type", "ipam",
+            "stateDir", "bpffsRoot", "deviceID", "runtimeConfig", "logFile", "");
+
+    private static String topLevelKey(String field) {
+        if (field == null) {
+            return "";
+        }
+        int end = field.length();
+        for (int i = 0; i < field.length(); i++) {
+            char c = field.charAt(i);
+            if (c == '.' || c == '[') {
+                end = i;
+                break;
+            }
+        }
+        // cni.dev/ keys contain dots themselves
+        return field.startsWith(NetworkConfig.RESERVED_PREFIX) ? field.split("\\[")[0] : field.substring(0, end);
     }
 
     private ObjectNode version(byte[] stdin) {

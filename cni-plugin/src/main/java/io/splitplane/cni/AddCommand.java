@@ -8,6 +8,7 @@ import io.splitplane.cni.result.InterfaceResult;
 import io.splitplane.cni.result.IpResult;
 import io.splitplane.cni.state.AttachmentState;
 import io.splitplane.cni.state.StateStore;
+import io.splitplane.bpf.Classifier;
 import io.splitplane.kernel.bpf.XdpMode;
 import io.splitplane.kernel.netlink.Link;
 import io.splitplane.kernel.netlink.Route;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * ADD: the pool netdev named by {@code deviceID} goes into {@code CNI_NETNS} as {@code CNI_IFNAME},
@@ -32,6 +34,19 @@ final class AddCommand {
     }
 
     static ObjectNode run(Request request) {
+        // The kernel's verifier is ADD's longest step and needs neither device nor pod: start it first.
+        CompletableFuture<Classifier> classifier = PodClassifier.preload(request.config().effectiveClassifier());
+        boolean[] handedOver = {false};
+        try {
+            return run(request, classifier, handedOver);
+        } finally {
+            if (!handedOver[0]) {
+                PodClassifier.discard(classifier);
+            }
+        }
+    }
+
+    private static ObjectNode run(Request request, CompletableFuture<Classifier> classifier, boolean[] handedOver) {
         NetworkConfig config = request.config();
         String device = config.device().orElseThrow(() -> new CniException(CniException.INVALID_NETWORK_CONFIG,
                 "no device to attach", "the network config has neither 'deviceID' (injected by Multus for a network"
@@ -71,13 +86,16 @@ final class AddCommand {
                     link.alias().orElse(""), link.isUp(), pinDir.toString(), AttachmentState.ADDING, null,
                     request.stdin());
             Rollback rollback = new Rollback();
+            StepTimes times = new StepTimes();
             try {
                 // On record first: a DEL or GC after a crash from here on finds what to undo.
                 store.write(state);
                 rollback.register("remove the state of " + request.containerId(), () -> store.delete(
                         request.containerId(), ifname));
 
+                times.mark("checks");
                 int podIndex = NetdevHandover.moveIn(host, hostNs, podNs, pod, link, state, config.mtu(), rollback);
+                times.mark("move");
 
                 CniResult ipamResult = CniResult.empty();
                 if (ipam != null) {
@@ -85,14 +103,18 @@ final class AddCommand {
                     rollback.register("release the addresses (IPAM " + ipam.type() + " DEL)",
                             () -> ipam.del(request.stdin(), request.containerId(), ifname));
                     ipamResult = ipam.add(request.stdin());
+                    times.mark("ipam");
                 }
                 // The link leaves the pod on rollback, and its addresses and routes with it.
                 PodAddressing.addAddresses(pod, podIndex, ipamResult.ips());
                 List<Route> routes = PodAddressing.routes(podIndex, ipamResult.ips(), ipamResult.routes());
                 PodAddressing.addRoutes(pod, routes);
+                times.mark("addresses");
 
-                XdpMode mode = PodClassifier.install(podNs, podIndex, config.effectiveClassifier(),
-                        config.effectiveXdpAttach(), pinDir, rollback);
+                handedOver[0] = true;
+                XdpMode mode = PodClassifier.install(classifier, podNs, podIndex, config.effectiveXdpAttach(), pinDir,
+                        rollback);
+                times.mark("classifier");
 
                 Link inPod = pod.link(podIndex).orElseThrow(() -> new CniException(CniException.KERNEL_FAILURE,
                         ifname + " vanished from the container during ADD", ""));
@@ -102,7 +124,7 @@ final class AddCommand {
                 rollback.commit();
                 LOG.log(Level.INFO, () -> "ADD " + request.containerId() + ": " + device + " is " + ifname + " in "
                         + request.invocation().netns() + ", classifier " + mode + " with "
-                        + config.effectiveClassifier().rules().size() + " rules, XSKMAP pinned at " + pinDir);
+                        + config.effectiveClassifier().rules().size() + " rules, XSKMAP pinned at " + pinDir + "; " + times);
                 return json;
             } catch (RuntimeException | Error e) {
                 LOG.log(Level.WARNING, "ADD " + request.containerId() + " failed, rolling back: " + e.getMessage());

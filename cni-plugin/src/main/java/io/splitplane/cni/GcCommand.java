@@ -45,7 +45,7 @@ final class GcCommand {
                 if (!config.name().equals(s.network()) || valid.contains(s.containerId() + "@" + s.ifname())) {
                     continue;
                 }
-                ObjectNode added = s.config() instanceof ObjectNode o ? withCommandFields(o, request) : request.stdin();
+                ObjectNode added = s.config() instanceof ObjectNode o ? atRequestVersion(o, request) : request.stdin();
                 Teardown teardown = new Teardown();
                 teardown.run(s, host, hostNs, ipam, added);
                 if (teardown.failed()) {
@@ -70,7 +70,7 @@ final class GcCommand {
     }
 
     /** The config of the ADD, at the version of this request (which the delegate is spoken to in). */
-    private static ObjectNode withCommandFields(ObjectNode added, Request request) {
+    private static ObjectNode atRequestVersion(ObjectNode added, Request request) {
         ObjectNode c = added.deepCopy();
         c.put("cniVersion", request.version());
         return c;

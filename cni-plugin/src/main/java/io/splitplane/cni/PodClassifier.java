@@ -16,6 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * The classifier on the pod's netdev: loaded with the network's rules, attached inside the pod's
@@ -36,12 +38,61 @@ final class PodClassifier {
         };
     }
 
-    /** Loads, sets the rules, attaches and pins; every step registers its undo. Returns the mode that took. */
-    static XdpMode install(NetNamespace podNs, int podIfindex, ClassifierRules rules, XdpAttach attach, Path pinDir,
-                           Rollback rollback) {
-        Classifier classifier = Classifier.load();
+    /**
+     * Starts loading the classifier with its rules on a thread of its own: the kernel's verifier takes
+     * the longest of all ADD's steps, and needs neither the device nor the pod, so it runs while ADD
+     * moves the device and waits for IPAM. The caller must {@link #install} or {@link #discard} the result.
+     */
+    static CompletableFuture<Classifier> preload(ClassifierRules rules) {
+        CompletableFuture<Classifier> loaded = new CompletableFuture<>();
+        Thread.ofPlatform().name("classifier-load").daemon(true).start(() -> {
+            try {
+                Classifier c = Classifier.load();
+                try {
+                    c.replaceRules(rules);
+                } catch (RuntimeException | Error e) {
+                    c.close();
+                    throw e;
+                }
+                loaded.complete(c);
+            } catch (Throwable t) {
+                loaded.completeExceptionally(t);
+            }
+        });
+        return loaded;
+    }
+
+    /** Closes a preloaded classifier that will not be installed (ADD failed before its turn). */
+    static void discard(CompletableFuture<Classifier> loaded) {
         try {
-            classifier.replaceRules(rules);
+            join(loaded).close();
+        } catch (RuntimeException | Error e) {
+            // it failed to load: nothing to close
+        }
+    }
+
+    private static Classifier join(CompletableFuture<Classifier> loaded) {
+        try {
+            return loaded.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Attaches the preloaded classifier to the pod's link and pins it; every step registers its undo.
+     * Returns the mode that took.
+     */
+    static XdpMode install(CompletableFuture<Classifier> loaded, NetNamespace podNs, int podIfindex, XdpAttach attach,
+                           Path pinDir, Rollback rollback) {
+        Classifier classifier = join(loaded);
+        try {
             XdpMode mode = podNs.call(() -> classifier.attach(podIfindex, kernelMode(attach)));
             rollback.register("detach the classifier", classifier::detach);
             classifier.pin(pinDir);

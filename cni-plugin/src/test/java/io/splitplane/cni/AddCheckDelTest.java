@@ -80,6 +80,22 @@ class AddCheckDelTest {
     }
 
     @Test
+    void theDeviceComesFromRuntimeConfigAndTheClassifierAttachesInTheModeAsked() {
+        try (PoolFixture f = new PoolFixture()) {
+            PoolFixture.Device d = f.device();
+            String netns = f.pod();
+            ObjectNode config = f.config("1.1.0", null);
+            config.put("xdpAttach", "generic");
+            config.putObject("runtimeConfig").put("deviceID", d.device());
+            CniCall.run(CniCall.env("ADD", "g1", netns, "eth1"), config.toString()).ok();
+            JsonNode inPod = PoolFixture.link(PoolFixture.nsName(netns), "eth1");
+            assertEquals(2, inPod.path("xdp").path("mode").asInt(), "generic (skb) mode: " + inPod.path("xdp"));
+            CniCall.run(CniCall.env("DEL", "g1", netns, "eth1"), config.toString()).ok();
+            f.assertHome(d);
+        }
+    }
+
+    @Test
     void delSucceedsAfterTheNamespaceIsGoneAndCleansPinsLeaseAndState() {
         try (PoolFixture f = new PoolFixture()) {
             PoolFixture.Device d = f.device();

@@ -7,9 +7,15 @@ import io.splitplane.cni.result.CniResult;
 import io.splitplane.kernel.netlink.RtnetlinkSocket;
 import io.splitplane.kernel.netns.NetNamespace;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * The training run behind the AOT cache (the build runs {@code --train} once, right after packaging
@@ -35,9 +41,39 @@ final class Training {
     private Training() {
     }
 
-    static void run() {
+    static void run() throws IOException {
         PluginLog.discard();
         PrintStream sink = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        Path state = Files.createTempDirectory("splitplane-training");
+        try {
+            train(sink, state);
+        } finally {
+            try (Stream<Path> files = Files.walk(state)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    private static void train(PrintStream sink, Path state) {
+        // ADD and DEL as far as they go without changing anything: a device that does not exist (ADD
+        // stops at its checks, after starting the classifier load, which is closed again: nothing is
+        // attached or pinned), a DEL with nothing on record (host-local, if installed, releases nothing
+        // in its data directory); state and leases in a temporary directory removed afterwards.
+        String probe = "{\"cniVersion\": \"1.1.0\", \"name\": \"training\", \"type\": \"splitplane\","
+                + " \"deviceID\": \"sp-no-such-dev\", \"stateDir\": \"" + state + "\","
+                + " \"ipam\": {\"type\": \"host-local\", \"dataDir\": \"" + state + "\","
+                + " \"ranges\": [[{\"subnet\": \"10.255.0.0/24\"}]]},"
+                + " \"classifier\": {\"rules\": [{\"name\": \"app\", \"action\": \"redirect\","
+                + " \"protocol\": \"udp\", \"dstPorts\": \"4789\"}]}}";
+        Map<String, String> probeEnv = Map.of("CNI_CONTAINERID", "training", "CNI_NETNS", "/proc/self/ns/net",
+                "CNI_IFNAME", "sp-training0", "CNI_PATH", "/usr/lib/cni:/opt/cni/bin");
+        for (int round = 0; round < 2; round++) {
+            call(sink, with(probeEnv, "ADD"), probe);
+            call(sink, with(probeEnv, "DEL"), probe);
+            call(sink, with(probeEnv, "CHECK"), probe);
+        }
         for (int round = 0; round < 3; round++) {
             call(sink, Map.of("CNI_COMMAND", "VERSION"), "{\"cniVersion\":\"1.0.0\"}");
             call(sink, Map.of(), "{}");
@@ -58,6 +94,12 @@ final class Training {
                 // a build machine without netlink access still gets a cache of everything else
             }
         }
+    }
+
+    private static Map<String, String> with(Map<String, String> env, String command) {
+        Map<String, String> m = new HashMap<>(env);
+        m.put("CNI_COMMAND", command);
+        return m;
     }
 
     private static void call(PrintStream sink, Map<String, String> env, String stdin) {

@@ -71,6 +71,32 @@ for ((i = 0; i < runs; i++)); do
   if ((i % 2)); then one splitplane "$i"; one host-device "$i"; else one host-device "$i"; one splitplane "$i"; fi
 done
 
+# Floors, measured in the same run: the JVM alone (VERSION, no kernel work) and the kernel's load and
+# verification of the classifier object alone (bpftool), the two costs host-device does not have.
+floor() { # name command...
+  local i start end
+  for ((i = 0; i < 20; i++)); do
+    start=${EPOCHREALTIME/./}
+    "${@:2}" >/dev/null 2>&1 <<<'{"cniVersion":"1.0.0"}' || true
+    end=${EPOCHREALTIME/./}
+    echo "$((end - start)) 0" >>"$run_dir/floor-$1"
+  done
+}
+classifier_object() {
+  unzip -p "$plugin_dir/splitplane.jar" io/splitplane/bpf/classifier.bpf.o >"$run_dir/classifier.bpf.o"
+}
+load_classifier() {
+  rm -f "$run_dir/bpf/floor"
+  bpftool prog load "$run_dir/classifier.bpf.o" "$run_dir/bpf/floor" type xdp
+  rm -f "$run_dir/bpf/floor"
+}
+CNI_COMMAND=VERSION floor splitplane-version "$run_dir/bin/splitplane"
+CNI_COMMAND=VERSION floor host-device-version "$run_dir/bin/host-device"
+if command -v bpftool >/dev/null && command -v unzip >/dev/null; then
+  classifier_object
+  floor classifier-load load_classifier
+fi
+
 stats() { # file column -> "median p95" in ms
   sort -n <(awk -v c="$2" '{print $c}' "$1") | awk '{v[NR]=$1} END {
     m = (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2; p = v[int(NR*0.95 + 0.999)];
@@ -87,3 +113,9 @@ echo "|---|---:|---:|---:|---:|"
 echo "| splitplane (classifier, pins, host-local) | $sa_m ms | $sa_p ms | $sd_m ms | $sd_p ms |"
 echo "| host-device (host-local) | $ha_m ms | $ha_p ms | $hd_m ms | $hd_p ms |"
 awk -v a="$sa_m" -v b="$ha_m" 'BEGIN { printf "\nADD median ratio splitplane / host-device: %.2f\n", a / b }'
+echo
+echo "| floor (20 runs) | median | p95 |"
+echo "|---|---:|---:|"
+for f in splitplane-version host-device-version classifier-load; do
+  [[ -s "$run_dir/floor-$f" ]] && read -r m p <<<"$(stats "$run_dir/floor-$f" 1)" && echo "| $f | $m ms | $p ms |"
+done

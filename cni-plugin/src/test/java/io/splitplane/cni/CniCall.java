@@ -58,7 +58,11 @@ final class CniCall {
     }
 
     static Answer run(Map<String, String> env, String stdin) {
-        ProcessBuilder pb = new ProcessBuilder(LAUNCHER.toString());
+        return run(LAUNCHER, env, stdin);
+    }
+
+    static Answer run(Path launcher, Map<String, String> env, String stdin) {
+        ProcessBuilder pb = new ProcessBuilder(launcher.toString());
         Map<String, String> e = pb.environment();
         e.clear();
         e.put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");

@@ -75,5 +75,4 @@ final class GcCommand {
         c.put("cniVersion", request.version());
         return c;
     }
-
 }

@@ -9,6 +9,7 @@ packages=(
   bpftool              # tests cross-check loaded programs and pinned maps
   gcc                  # layout tests compile C probes against the kernel headers
   iproute2 iputils-ping ethtool  # tests set up and inspect namespaces, links and traffic with the real tools
+  frr                  # the netlink agent's tests run zebra + ospfd per namespace
   containernetworking-plugins    # the CNI plugin delegates IPAM to host-local; its benchmark compares with host-device
 )
 

@@ -11,6 +11,8 @@
 # Knobs (environment):
 #   GRAPH_BUSY_POLL_US      SO_BUSY_POLL (with SO_PREFER_BUSY_POLL) on the sockets; 0 = off (default: off, see README "Forwarding on veth")
 #   GRAPH_BUSY_POLL_BUDGET  SO_BUSY_POLL_BUDGET, packets per busy poll (default 64; kernel default 8)
+#   GRAPH_BUSY_POLL_HOLD_US busy-poll a queue at least this often even when its RX ring is full
+#                           (default 50; below GRAPH_GRO_FLUSH_NS, or the kernel takes the NAPI back)
 #   GRAPH_BUSY_POLL_PORTS   which ports busy-poll: "in", "out" or "in out" (default "in": nothing
 #                           arrives on IF_OUT here, and a busy-polling port with an empty RX ring
 #                           makes a recvfrom every loop)
@@ -32,7 +34,7 @@ done
 : "${JAVA_HOME:=/usr/lib/jvm/temurin-25-jdk-amd64}"
 if [ -z "${DATAPLANE_JAR:-}" ]; then
 	for j in $(ls -t "$HERE"/../target*/*-all.jar 2>/dev/null); do  # the shaded jar (has a Main-Class)
-		if unzip -l "$j" 2>/dev/null | grep -q 'io/splitplane/dataplane/DataplaneMain.class'; then DATAPLANE_JAR=$j; break; fi
+		if "$JAVA_HOME/bin/jar" tf "$j" 2>/dev/null | grep 'io/splitplane/dataplane/DataplaneMain.class' >/dev/null; then DATAPLANE_JAR=$j; break; fi
 	done
 fi
 [ -f "${DATAPLANE_JAR:-}" ] || { echo "graph-forwarder: no dataplane jar with DataplaneMain under $HERE/../target*/ (set DATAPLANE_JAR)" >&2; exit 2; }
@@ -41,15 +43,19 @@ bp_us=${GRAPH_BUSY_POLL_US:-0} bp_budget=${GRAPH_BUSY_POLL_BUDGET:-64}
 if [ "$bp_us" -gt 0 ]; then defer=${GRAPH_NAPI_DEFER:-2} flush=${GRAPH_GRO_FLUSH_NS:-200000}
 else defer=${GRAPH_NAPI_DEFER:-0} flush=${GRAPH_GRO_FLUSH_NS:-0}; fi
 # SO_PREFER_BUSY_POLL only keeps the NAPI with the application when the netdev defers its
-# interrupts (here: the peer's napi_schedule) for a while after a busy poll; per netdev (and per NAPI).
-for i in "$IF_IN" "$IF_OUT"; do
-	echo "$defer" > "/sys/class/net/$i/napi_defer_hard_irqs"
-	echo "$flush" > "/sys/class/net/$i/gro_flush_timeout"
-done
+# interrupts (here: the peer's napi_schedule) for a while after a busy poll. The dataplane sets that
+# on the NAPIs of its busy-polling ports (busyPoll.deferHardIrqs / groFlushTimeoutUs); without busy
+# polling the netdevs get the values asked for here (default 0: the kernel's own behaviour).
+if [ "$bp_us" -eq 0 ]; then
+	for i in "$IF_IN" "$IF_OUT"; do
+		echo "$defer" > "/sys/class/net/$i/napi_defer_hard_irqs"
+		echo "$flush" > "/sys/class/net/$i/gro_flush_timeout"
+	done
+fi
 
 busy_in= busy_out=
 if [ "$bp_us" -gt 0 ]; then
-	bp=", \"busyPoll\": {\"timeoutUs\": $bp_us, \"budget\": $bp_budget}"
+	bp=", \"busyPoll\": {\"timeoutUs\": $bp_us, \"budget\": $bp_budget, \"holdUs\": ${GRAPH_BUSY_POLL_HOLD_US:-50}, \"deferHardIrqs\": $defer, \"groFlushTimeoutUs\": $((flush / 1000))}"
 	case " ${GRAPH_BUSY_POLL_PORTS:-in} " in *" in "*) busy_in=$bp ;; esac
 	case " ${GRAPH_BUSY_POLL_PORTS:-in} " in *" out "*) busy_out=$bp ;; esac
 fi

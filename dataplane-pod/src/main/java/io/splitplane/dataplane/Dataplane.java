@@ -1,6 +1,7 @@
 package io.splitplane.dataplane;
 
 import io.splitplane.api.InvalidConfigException;
+import io.splitplane.api.dataplane.BusyPollConfig;
 import io.splitplane.api.dataplane.DataplaneConfig;
 import io.splitplane.api.dataplane.NeighbourConfig;
 import io.splitplane.api.dataplane.NextHopConfig;
@@ -19,12 +20,17 @@ import io.splitplane.dataplane.graph.GraphStats;
 import io.splitplane.dataplane.graph.GraphWorker;
 import io.splitplane.dataplane.ip4.Ip4Forwarder;
 import io.splitplane.dataplane.ip4.Ip4Tables;
+import io.splitplane.dataplane.netlink.NetlinkAgent;
+import io.splitplane.dataplane.control.Observability;
 import io.splitplane.dataplane.port.AfXdpPort;
 import io.splitplane.dataplane.port.AfXdpPortConfig;
+import io.splitplane.dataplane.port.NapiDeferral;
+import io.splitplane.dataplane.port.XskMapRegistration;
 import io.splitplane.kernel.bpf.XdpMode;
 import io.splitplane.kernel.netlink.Link;
 import io.splitplane.kernel.netlink.RtnetlinkSocket;
 import io.splitplane.kernel.xdp.XskBindMode;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -60,6 +66,9 @@ public final class Dataplane implements AutoCloseable {
     /** Undo actions, newest first. */
     private final Deque<AutoCloseable> undo;
     private boolean closed;
+    /** The netlink agent when the config mirrors the kernel ({@code "mirror": {"kernel": true}}), else null. */
+    private NetlinkAgent agent;
+    private Observability observability;
 
     private Dataplane(DataplaneConfig config, Ip4Tables tables, List<AfXdpPort> ports, List<Graph> graphs,
                       List<GraphWorker> workers, List<String> attached, Deque<AutoCloseable> undo) {
@@ -101,9 +110,12 @@ public final class Dataplane implements AutoCloseable {
                     PortConfig pc = config.ports().get(id);
                     AfXdpPortConfig.Builder b = AfXdpPortConfig.builder(pc.netdev()).name(pc.name())
                             .queues(pc.queues()).mode(bindMode(pc)).frameCount(umem.frames())
-                            .chunkSize(umem.frameSize()).ringSize(umem.ringSize());
+                            .chunkSize(umem.frameSize()).ringSize(umem.ringSize())
+                            .fillBatch(pc.tuning().fillBatch()).txBudget(pc.tuning().txBudget())
+                            .maxKicksPerTx(pc.tuning().maxKicksPerTx()).needWakeup(pc.tuning().needWakeup())
+                            .headroom(pc.tuning().headroom());
                     if (pc.busyPoll() != null) {
-                        b.busyPoll(pc.busyPoll().timeoutUs(), pc.busyPoll().budget());
+                        b.busyPoll(pc.busyPoll().timeoutUs(), pc.busyPoll().budget(), pc.busyPoll().holdUs());
                     }
                     AfXdpPort port = owner == null ? AfXdpPort.open(b.build()) : AfXdpPort.open(b.build(), owner);
                     undo.push(port);
@@ -129,11 +141,38 @@ public final class Dataplane implements AutoCloseable {
                 }
                 attached.add(pc.netdev() + " (" + mode + ", " + pc.classifier().rules().size() + " rules)");
             }
+            // Pod mode: the CNI plugin attached the classifier and pinned its XSKMAP for us.
+            for (int id = 0; id < config.ports().size(); id++) {
+                PortConfig pc = config.ports().get(id);
+                if (pc.xskMap() != null) {
+                    XskMapRegistration r = XskMapRegistration.register(Path.of(pc.xskMap()), ports.get(id));
+                    undo.push(r);
+                    attached.add(pc.netdev() + " (joined " + pc.xskMap() + ", queues " + r.queues() + ")");
+                }
+            }
+            // Busy polling holds only with interrupt deferral on the netdev's NAPIs, which exist once
+            // the XDP program is attached (above, or by the CNI before we started).
+            for (PortConfig pc : config.ports()) {
+                BusyPollConfig bp = pc.busyPoll();
+                if (bp != null) {
+                    undo.push(NapiDeferral.apply(pc.netdev(), bp.deferHardIrqs(), bp.groFlushTimeoutUs() * 1_000L));
+                }
+            }
             for (NeighbourConfig n : config.neighbours()) {
                 tables.setNeighbour(config.portIndex(n.port()), n.address(), Adjacency.parseMac(n.mac()));
             }
             for (RouteConfig r : config.routes()) {
                 addRoute(config, tables, r);
+            }
+            NetlinkAgent agent = null;
+            if (config.mirror().mirrorsKernel()) {
+                java.util.Map<String, Integer> owned = new java.util.HashMap<>();
+                for (int id = 0; id < config.ports().size(); id++) {
+                    owned.put(config.ports().get(id).netdev(), id);
+                }
+                // Before the workers: their first packets already see the kernel's tables.
+                agent = NetlinkAgent.start(config.name(), tables, owned, null, config.mirror().receiveBufferBytes());
+                undo.push(agent);
             }
             // Workers.
             for (int w = 0; w < config.workers().size(); w++) {
@@ -142,7 +181,9 @@ public final class Dataplane implements AutoCloseable {
                 Quiescence.Reader reader = tables.registerWorker();
                 undo.push(reader);
                 Graph g = Ip4Forwarder.build(config.name() + "-" + w, tables, reader, mine,
-                        ids.stream().mapToInt(Integer::intValue).toArray(), Ip4Forwarder.Options.defaults());
+                        ids.stream().mapToInt(Integer::intValue).toArray(), Ip4Forwarder.Options.defaults()
+                                .withVectorSize(config.workers().get(w).vectorSize())
+                                .withTiming(config.workers().get(w).timing()));
                 graphs.add(g);
                 GraphWorker.Builder wb = GraphWorker.builder(g);
                 WorkerConfig wc = config.workers().get(w);
@@ -158,8 +199,12 @@ public final class Dataplane implements AutoCloseable {
                 undo.push(worker);
                 workers.add(worker);
             }
-            return new Dataplane(config, tables, List.copyOf(ports), List.copyOf(graphs), List.copyOf(workers),
-                    List.copyOf(attached), undo);
+            Dataplane dp = new Dataplane(config, tables, List.copyOf(ports), List.copyOf(graphs),
+                    List.copyOf(workers), List.copyOf(attached), undo);
+            dp.agent = agent;
+            dp.observability = Observability.start(dp, config.control());
+            undo.push(dp.observability);
+            return dp;
         } catch (RuntimeException | Error e) {
             runUndo(undo, e);
             throw e;
@@ -227,6 +272,24 @@ public final class Dataplane implements AutoCloseable {
         return tables;
     }
 
+    /** The netlink agent, when the kernel is mirrored. */
+    public java.util.Optional<NetlinkAgent> agent() {
+        return java.util.Optional.ofNullable(agent);
+    }
+
+    /**
+     * The control commands ({@code splitplanectl}); register more with
+     * {@code commands().register("show channels", ...)}.
+     */
+    public io.splitplane.dataplane.control.CommandRegistry commands() {
+        return observability.commands();
+    }
+
+    /** The control socket and metrics endpoint. */
+    public Observability observability() {
+        return observability;
+    }
+
     /** Ports by dataplane port id. */
     public List<AfXdpPort> ports() {
         return ports;
@@ -279,6 +342,11 @@ public final class Dataplane implements AutoCloseable {
                     .append(", mac ").append(Adjacency.macToString(tables.nextHops().portMac(id)))
                     .append(pc.classifier() != null ? ", classifier attached here" : "").append('\n');
         }
+        if (agent != null) {
+            sb.append("  kernel mirror: on (").append(agent.stats().routes()).append(" main-table prefixes)\n");
+        }
+        observability.controlSocket().ifPresent(p -> sb.append("  control socket: ").append(p).append('\n'));
+        observability.metricsPort().ifPresent(p -> sb.append("  metrics: port ").append(p).append(" /metrics\n"));
         for (int w = 0; w < workers.size(); w++) {
             WorkerConfig wc = config.workers().get(w);
             sb.append("  worker ").append(w).append(" (").append(workers.get(w).roleName()).append("): ports ")

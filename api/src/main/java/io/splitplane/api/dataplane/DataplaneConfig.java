@@ -40,10 +40,15 @@ import java.util.Map;
  *                   exactly one worker
  * @param routes     static routes; prefixes unique; ports must exist
  * @param neighbours static neighbours; ports must exist; (port, ip) unique
+ * @param mirror     what to mirror into the tables, e.g. {@code {"kernel": true}} (the netlink agent);
+ *                   default: nothing. With the kernel mirrored, static routes and neighbours are errors
+ * @param control    control socket and metrics endpoint, e.g. {@code {"metrics": "127.0.0.1:9464"}};
+ *                   default: none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DataplaneConfig(String name, List<PortConfig> ports, UmemConfig umem, List<WorkerConfig> workers,
-                              List<RouteConfig> routes, List<NeighbourConfig> neighbours) {
+                              List<RouteConfig> routes, List<NeighbourConfig> neighbours, MirrorConfig mirror,
+                              ControlConfig control) {
     public DataplaneConfig {
         if (name == null) {
             name = "dataplane";
@@ -144,6 +149,17 @@ public record DataplaneConfig(String name, List<PortConfig> ports, UmemConfig um
             }
         }
         neighbours = List.copyOf(neighbours);
+        if (mirror == null) {
+            mirror = new MirrorConfig(false, null);
+        }
+        if (mirror.mirrorsKernel() && !routes.isEmpty()) {
+            throw InvalidConfigException.field("routes", "must be empty with mirror.kernel: the kernel's routes are"
+                    + " mirrored; add static routes to the kernel (ip route) instead");
+        }
+        if (mirror.mirrorsKernel() && !neighbours.isEmpty()) {
+            throw InvalidConfigException.field("neighbours", "must be empty with mirror.kernel: the kernel's"
+                    + " neighbours are mirrored; add them with ip neigh instead");
+        }
     }
 
     private static void requirePort(String field, String port, Map<String, Integer> names, List<String> known) {

@@ -21,10 +21,16 @@ import java.util.regex.Pattern;
  * @param classifier standalone mode: the dataplane loads and attaches the XDP classifier to this
  *                   netdev itself with these rules, registers its sockets, and detaches it on
  *                   exit; null when someone else (the CNI plugin) attached it
+ * @param tuning     how the port drives its rings; default {@link PortTuning#defaults()}
+ * @param xskMap     pod mode: the pinned XSKMAP of the classifier someone else (the CNI plugin)
+ *                   attached, e.g. {@code /run/splitplane/afxdp/eth1/xsks_map}
+ *                   ({@code XskMapPaths.containerMap}); the dataplane puts its sockets into it, one
+ *                   per queue, and takes them out on exit. An absolute path; not with
+ *                   {@code classifier}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PortConfig(String name, String netdev, List<Integer> queues, PortMode mode, BusyPollConfig busyPoll,
-                         String mac, ClassifierRules classifier) {
+                         String mac, ClassifierRules classifier, PortTuning tuning, String xskMap) {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,31}");
     private static final Pattern NETDEV = Pattern.compile("[^/\\s:]{1,15}");
     public static final int MAX_QUEUE = 255;
@@ -67,26 +73,48 @@ public record PortConfig(String name, String netdev, List<Integer> queues, PortM
         if (mac != null) {
             Ip4Text.mac("mac", mac);
         }
+        if (tuning == null) {
+            tuning = PortTuning.defaults();
+        }
+        if (xskMap != null) {
+            if (!xskMap.startsWith("/")) {
+                throw InvalidConfigException.field("xskMap", "must be an absolute path, was '" + xskMap + "'");
+            }
+            if (classifier != null) {
+                throw InvalidConfigException.field("xskMap", "a port either attaches its own classifier"
+                        + " (classifier) or joins one attached by someone else (xskMap), not both");
+            }
+        }
+    }
+
+    /** A port with the default tuning. */
+    public PortConfig(String name, String netdev, List<Integer> queues, PortMode mode, BusyPollConfig busyPoll,
+                      String mac, ClassifierRules classifier) {
+        this(name, netdev, queues, mode, busyPoll, mac, classifier, null, null);
     }
 
     /** A port on {@code netdev} queue 0, named after it, mode auto. */
     public static PortConfig of(String netdev) {
-        return new PortConfig(null, netdev, null, null, null, null, null);
+        return new PortConfig(null, netdev, null, null, null, null, null, null, null);
     }
 
     public PortConfig withName(String value) {
-        return new PortConfig(value, netdev, queues, mode, busyPoll, mac, classifier);
+        return new PortConfig(value, netdev, queues, mode, busyPoll, mac, classifier, tuning, xskMap);
     }
 
     public PortConfig withMode(PortMode value) {
-        return new PortConfig(name, netdev, queues, value, busyPoll, mac, classifier);
+        return new PortConfig(name, netdev, queues, value, busyPoll, mac, classifier, tuning, xskMap);
     }
 
     public PortConfig withClassifier(ClassifierRules value) {
-        return new PortConfig(name, netdev, queues, mode, busyPoll, mac, value);
+        return new PortConfig(name, netdev, queues, mode, busyPoll, mac, value, tuning, xskMap);
+    }
+
+    public PortConfig withXskMap(String value) {
+        return new PortConfig(name, netdev, queues, mode, busyPoll, mac, classifier, tuning, value);
     }
 
     public PortConfig withMac(String value) {
-        return new PortConfig(name, netdev, queues, mode, busyPoll, value, classifier);
+        return new PortConfig(name, netdev, queues, mode, busyPoll, value, classifier, tuning, xskMap);
     }
 }

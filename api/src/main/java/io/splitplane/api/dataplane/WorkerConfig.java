@@ -15,15 +15,23 @@ import java.util.List;
  * @param idle  what the thread does when a loop finds no work: {@code "backoff"} (the default: spin,
  *              yield, then park up to 1 ms) or {@code "spin"} (never leave the CPU; for a dedicated
  *              core, and for busy polling, whose NAPI ownership lapses when the poller sleeps)
+ * @param vectorSize packets per vector, 1..256 (default 256)
+ * @param timing     measure time per node for {@code show runtime} (default true; two clock reads per
+ *                   node call)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record WorkerConfig(List<Integer> cpus, List<String> ports, String idle) {
+public record WorkerConfig(List<Integer> cpus, List<String> ports, String idle, Integer vectorSize, Boolean timing) {
     public static final int MAX_CPU = 1023;
     public static final String IDLE_BACKOFF = "backoff";
     public static final String IDLE_SPIN = "spin";
+    public static final int MAX_VECTOR = 256;
 
     public WorkerConfig(List<Integer> cpus, List<String> ports) {
         this(cpus, ports, null);
+    }
+
+    public WorkerConfig(List<Integer> cpus, List<String> ports, String idle) {
+        this(cpus, ports, idle, null, null);
     }
 
     public WorkerConfig {
@@ -56,6 +64,15 @@ public record WorkerConfig(List<Integer> cpus, List<String> ports, String idle) 
             }
         }
         ports = List.copyOf(ports);
+        if (vectorSize == null) {
+            vectorSize = MAX_VECTOR;
+        }
+        if (vectorSize < 1 || vectorSize > MAX_VECTOR) {
+            throw InvalidConfigException.field("vectorSize", "must be 1-" + MAX_VECTOR + ", was " + vectorSize);
+        }
+        if (timing == null) {
+            timing = true;
+        }
     }
 
     /** Whether the thread busy-spins when idle. */

@@ -70,6 +70,10 @@ class DataplaneConfigTest {
         return assertThrows(InvalidConfigException.class, () -> ConfigJson.read(json, DataplaneConfig.class, "dp.json"));
     }
 
+    private static PortConfig minimalPort() {
+        return ConfigJson.read("{\"ports\":[{\"netdev\":\"eth0\"}]}", DataplaneConfig.class, "x").ports().getFirst();
+    }
+
     private static String withRoutes(String routes) {
         return "{\"ports\":[{\"netdev\":\"eth0\"},{\"netdev\":\"eth1\"}],\"routes\":" + routes + "}";
     }
@@ -80,7 +84,8 @@ class DataplaneConfigTest {
         assertEquals("r1", c.name());
         assertEquals(PortMode.COPY, c.ports().get(0).mode());
         assertEquals(Action.REDIRECT, c.ports().get(0).classifier().rules().getFirst().action());
-        assertEquals(new BusyPollConfig(20, 64), c.ports().get(1).busyPoll());
+        assertEquals(BusyPollConfig.of(20, 64), c.ports().get(1).busyPoll());
+        assertEquals(new BusyPollConfig(20, 64, 50, 2, 200), c.ports().get(1).busyPoll());
         assertEquals(List.of(0), c.ports().get(1).queues());
         assertEquals(2048, c.umem().ringSize());
         assertEquals(2, c.routes().get(1).paths().size());
@@ -113,7 +118,7 @@ class DataplaneConfigTest {
         InvalidConfigException unknown = assertThrows(InvalidConfigException.class, () -> ConfigJson.readYaml(
                 "ports:\n  - netdev: eth0\n    queue: [1]\n", DataplaneConfig.class, "dp.yaml"));
         assertEquals("invalid config in dp.yaml: ports[0].queue: unknown field 'queue' (known: [busyPoll, classifier,"
-                + " mac, mode, name, netdev, queues])", unknown.getMessage());
+                + " mac, mode, name, netdev, queues, tuning, xskMap])", unknown.getMessage());
         InvalidConfigException rejected = assertThrows(InvalidConfigException.class, () -> ConfigJson.readYaml(
                 "ports:\n  - netdev: eth0\n    queues: []\n", DataplaneConfig.class, "dp.yaml"));
         assertEquals("invalid config in dp.yaml: ports[0].queues: must not be empty; leave it out for [0]",
@@ -129,6 +134,47 @@ class DataplaneConfigTest {
                 "ports:\n  - netdev: eth0\n    mode: fast\n", DataplaneConfig.class, "dp.yaml"));
         assertEquals("invalid config in dp.yaml: ports[0].mode: unknown mode 'fast' (known: copy, zerocopy, auto)",
                 enumError.getMessage());
+        InvalidConfigException hold = assertThrows(InvalidConfigException.class, () -> ConfigJson.readYaml(
+                "ports:\n  - netdev: eth0\n    busyPoll: {timeoutUs: 20, budget: 64, holdUs: 0}\n", DataplaneConfig.class,
+                "dp.yaml"));
+        assertEquals("invalid config in dp.yaml: ports[0].busyPoll.holdUs: must be 1-1000000, was 0", hold.getMessage());
+        InvalidConfigException flush = assertThrows(InvalidConfigException.class, () -> ConfigJson.readYaml(
+                "ports:\n  - netdev: eth0\n    busyPoll: {timeoutUs: 20, budget: 64, holdUs: 100, groFlushTimeoutUs: 100}\n",
+                DataplaneConfig.class, "dp.yaml"));
+        assertEquals("invalid config in dp.yaml: ports[0].busyPoll.groFlushTimeoutUs: must be above holdUs (100) and at"
+                + " most 1000000, was 100: the port must poll again before the kernel takes the NAPI back",
+                flush.getMessage());
+        InvalidConfigException defer = assertThrows(InvalidConfigException.class, () -> ConfigJson.readYaml(
+                "ports:\n  - netdev: eth0\n    busyPoll: {timeoutUs: 20, budget: 64, deferHardIrqs: 0}\n",
+                DataplaneConfig.class, "dp.yaml"));
+        assertEquals("invalid config in dp.yaml: ports[0].busyPoll.deferHardIrqs: must be 1-1000, was 0 (without"
+                + " deferral the kernel never leaves the NAPI to the busy poller)", defer.getMessage());
+        DataplaneConfig tuned = ConfigJson.readYaml("ports:\n  - netdev: eth0\n    tuning: {fillBatch: 64, txBudget: 128,"
+                + " needWakeup: false}\nworkers:\n  - ports: [eth0]\n    vectorSize: 64\n    timing: false\n",
+                DataplaneConfig.class, "dp.yaml");
+        assertEquals(new PortTuning(64, 128, PortTuning.DEFAULT_MAX_KICKS, false, 0), tuned.ports().getFirst().tuning());
+        assertEquals(64, tuned.workers().getFirst().vectorSize());
+        assertEquals(false, tuned.workers().getFirst().timing());
+        assertEquals(PortTuning.defaults(), minimalPort().tuning());
+        InvalidConfigException batch = assertThrows(InvalidConfigException.class, () -> ConfigJson.readYaml(
+                "ports:\n  - netdev: eth0\n    tuning: {fillBatch: 0}\n", DataplaneConfig.class, "dp.yaml"));
+        assertEquals("invalid config in dp.yaml: ports[0].tuning.fillBatch: must be 1-4096, was 0", batch.getMessage());
+        InvalidConfigException vector = assertThrows(InvalidConfigException.class, () -> ConfigJson.readYaml(
+                "ports:\n  - netdev: eth0\nworkers:\n  - ports: [eth0]\n    vectorSize: 512\n", DataplaneConfig.class,
+                "dp.yaml"));
+        assertEquals("invalid config in dp.yaml: workers[0].vectorSize: must be 1-256, was 512", vector.getMessage());
+        assertEquals("/run/splitplane/afxdp/eth0/xsks_map", ConfigJson.readYaml(
+                "ports:\n  - netdev: eth0\n    xskMap: /run/splitplane/afxdp/eth0/xsks_map\n", DataplaneConfig.class,
+                "dp.yaml").ports().getFirst().xskMap());
+        InvalidConfigException both = assertThrows(InvalidConfigException.class, () -> ConfigJson.readYaml(
+                "ports:\n  - netdev: eth0\n    xskMap: /x/xsks_map\n    classifier: {rules: []}\n",
+                DataplaneConfig.class, "dp.yaml"));
+        assertEquals("invalid config in dp.yaml: ports[0].xskMap: a port either attaches its own classifier (classifier)"
+                + " or joins one attached by someone else (xskMap), not both", both.getMessage());
+        InvalidConfigException relative = assertThrows(InvalidConfigException.class, () -> ConfigJson.readYaml(
+                "ports:\n  - netdev: eth0\n    xskMap: xsks_map\n", DataplaneConfig.class, "dp.yaml"));
+        assertEquals("invalid config in dp.yaml: ports[0].xskMap: must be an absolute path, was 'xsks_map'",
+                relative.getMessage());
         InvalidConfigException missing = assertThrows(InvalidConfigException.class, () -> ConfigJson.readFile(
                 dir.resolve("nope.yaml"), DataplaneConfig.class));
         assertEquals(dir.resolve("nope.yaml").toString(), missing.source());

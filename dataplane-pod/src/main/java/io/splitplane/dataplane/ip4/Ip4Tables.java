@@ -28,8 +28,10 @@ import java.util.Objects;
  *
  * <p>Next hops and ECMP groups are shared: a route's paths name (port, gateway) pairs, and each
  * distinct pair gets one next-hop id, each distinct member list one group id, reused by every route
- * that names it. They are kept for the life of the tables (a static config has few; the netlink
- * agent will manage kernel nexthop objects itself, with {@link IdAllocator}).
+ * that names it. They are kept for the life of the tables (a static config, or the single-path
+ * routes of a kernel table, have few). Kernel nexthop objects get next hops and groups of their own
+ * ({@link #addOwnNextHop}, {@link #addOwnGroup}), changed in place and given back; all ids come from
+ * {@link IdAllocator}, which reuses one only after a grace period.
  */
 public final class Ip4Tables implements AutoCloseable {
     /**
@@ -64,8 +66,9 @@ public final class Ip4Tables implements AutoCloseable {
     private final EcmpGroupTable groups;
     private final Map<NextHop, Integer> nextHopIds = new HashMap<>();
     private final Map<List<EcmpGroupTable.Member>, Integer> groupIds = new HashMap<>();
-    private int lastNextHopId;
-    private int lastGroupId;
+    /** Ids are handed out again only after a grace period (a worker may still hold one from a lookup). */
+    private final IdAllocator nextHopIdAllocator;
+    private final IdAllocator groupIdAllocator;
     private boolean closed;
 
     /** Tables for up to {@code maxWorkers} worker threads. */
@@ -79,6 +82,8 @@ public final class Ip4Tables implements AutoCloseable {
         this.fib = new Ip4Fib(quiescence, initialTbl8Groups, Ip4Fib.DEFAULT_MAX_TBL8_GROUPS);
         this.nextHops = new NextHopTable();
         this.groups = new EcmpGroupTable();
+        this.nextHopIdAllocator = new IdAllocator(quiescence, NextHopTable.DEFAULT_MAX_ID);
+        this.groupIdAllocator = new IdAllocator(quiescence, EcmpGroupTable.DEFAULT_MAX_ID);
     }
 
     /** Registers a worker (call before its graph first runs; close the reader when it stops). */
@@ -128,24 +133,33 @@ public final class Ip4Tables implements AutoCloseable {
         if (paths.isEmpty()) {
             throw new IllegalArgumentException("route " + Ip4.toString(prefix) + "/" + length + " has no paths");
         }
-        final int target;
-        if (paths.size() == 1) {
-            target = FibResult.nextHop(nextHopId(paths.getFirst()));
-        } else {
-            final List<EcmpGroupTable.Member> members = new ArrayList<>();
-            for (final Path p : paths) {
-                members.add(EcmpGroupTable.Member.of(nextHopId(p), p.weight()));
-            }
-            members.sort(Comparator.comparingInt(EcmpGroupTable.Member::nextHopId));
-            Integer id = groupIds.get(members);
-            if (id == null) {
-                id = ++lastGroupId;
-                groups.add(id, members.toArray(EcmpGroupTable.Member[]::new));
-                groupIds.put(List.copyOf(members), id);
-            }
-            target = FibResult.group(id);
+        setTarget(prefix, length, pathsTarget(paths));
+    }
+
+    /**
+     * The {@link FibResult} target for {@code paths} without installing a route: the shared next hop
+     * of one path, or the shared ECMP group of several, created on first use (the netlink agent
+     * resolves kernel nexthop objects with it).
+     */
+    public synchronized int pathsTarget(final List<Path> paths) {
+        if (paths.isEmpty()) {
+            throw new IllegalArgumentException("no paths");
         }
-        setTarget(prefix, length, target);
+        if (paths.size() == 1) {
+            return FibResult.nextHop(nextHopId(paths.getFirst()));
+        }
+        final List<EcmpGroupTable.Member> members = new ArrayList<>();
+        for (final Path p : paths) {
+            members.add(EcmpGroupTable.Member.of(nextHopId(p), p.weight()));
+        }
+        members.sort(Comparator.comparingInt(EcmpGroupTable.Member::nextHopId));
+        Integer id = groupIds.get(members);
+        if (id == null) {
+            id = groupIdAllocator.allocate();
+            groups.add(id, members.toArray(EcmpGroupTable.Member[]::new));
+            groupIds.put(List.copyOf(members), id);
+        }
+        return FibResult.group(id);
     }
 
     /** {@link #setRoute(int, int, List)} with the paths given. */
@@ -184,11 +198,52 @@ public final class Ip4Tables implements AutoCloseable {
                 path.gateway());
         Integer id = nextHopIds.get(nh);
         if (id == null) {
-            id = ++lastNextHopId;
+            id = nextHopIdAllocator.allocate();
             nextHops.add(id, nh);
             nextHopIds.put(nh, id);
         }
         return id;
+    }
+
+    // ---- next hops and groups that change in place (kernel nexthop objects) ----------------------
+
+    /**
+     * A next hop of its own, not shared with any other route or object, so that it can be changed in
+     * place: every route naming it follows with one adjacency write (a kernel nexthop object replaced).
+     */
+    public synchronized int addOwnNextHop(final NextHop nextHop) {
+        final int id = nextHopIdAllocator.allocate();
+        nextHops.add(id, nextHop);
+        return id;
+    }
+
+    /** Changes an own next hop in place. */
+    public synchronized void replaceOwnNextHop(final int id, final NextHop nextHop) {
+        nextHops.replace(id, nextHop);
+    }
+
+    /** Removes an own next hop; its id is reused only after a grace period. */
+    public synchronized void removeOwnNextHop(final int id) {
+        nextHops.remove(id);
+        nextHopIdAllocator.release(id);
+    }
+
+    /** An ECMP group of its own over {@code members} (distinct next-hop ids), changeable in place. */
+    public synchronized int addOwnGroup(final List<EcmpGroupTable.Member> members) {
+        final int id = groupIdAllocator.allocate();
+        groups.add(id, members.toArray(EcmpGroupTable.Member[]::new));
+        return id;
+    }
+
+    /** Changes an own group's members in place (flows stay on members that stay). */
+    public synchronized void replaceOwnGroup(final int id, final List<EcmpGroupTable.Member> members) {
+        groups.replace(id, members.toArray(EcmpGroupTable.Member[]::new));
+    }
+
+    /** Removes an own group; its id is reused only after a grace period. */
+    public synchronized void removeOwnGroup(final int id) {
+        groups.remove(id);
+        groupIdAllocator.release(id);
     }
 
     /** Runs reclamation whose grace period is over (tbl8 groups, old pools). */

@@ -70,6 +70,9 @@ public final class AfXdpPort implements Port {
     private final boolean zeroCopy;
     private final boolean kickAlways;
     private final boolean busyPoll;
+    private final long busyPollHoldNs;
+    /** Per queue: when it was last busy-polled (System.nanoTime). */
+    private final long[] lastBusyPollNs;
     private final int fillBatch;
     private final int maxKicks;
     private final PortCounters counters = new PortCounters();
@@ -101,6 +104,8 @@ public final class AfXdpPort implements Port {
         // Without need_wakeup negotiated the flag is never set, so the only safe rule is to kick.
         this.kickAlways = !zeroCopy || !config.needWakeup();
         this.busyPoll = config.busyPollUs() > 0;
+        this.busyPollHoldNs = config.busyPollHoldUs() * 1_000L;
+        this.lastBusyPollNs = new long[rxRings.length];
         this.fillBatch = config.fillBatch();
         this.maxKicks = config.maxKicksPerTx();
         // Prime every FILL ring with an equal share of half the free frames, at most a ring's worth;
@@ -290,6 +295,7 @@ public final class AfXdpPort implements Port {
         int got = 0;
         long bytes = 0;
         int q = nextQueue;
+        final long nowNs = busyPoll ? System.nanoTime() : 0;
         for (int s = 0; s < nq && got < limit; s++) {
             final RxRing r = rings[q];
             final int want = limit - got;
@@ -306,11 +312,13 @@ public final class AfXdpPort implements Port {
             }
             r.release(n);
             got += n;
-            // Busy polling: poll whenever the ring could not fill the vector, not only when it is
-            // empty. Each poll re-arms the kernel's ownership of the NAPI (SO_PREFER_BUSY_POLL);
-            // polling only on an empty ring lets gro_flush_timeout expire while a deep ring drains,
-            // and the softirq/NAPI thread takes the core back.
-            if (busyPoll && n < want) {
+            // Busy polling: poll whenever the ring could not fill the vector, and at least every
+            // hold period even when it always can. Each poll re-arms the kernel's ownership of the
+            // NAPI (SO_PREFER_BUSY_POLL) for gro_flush_timeout; under overload the ring is always
+            // full, and without the hold the timeout expires, the softirq / threaded-NAPI context
+            // takes the NAPI back and, running at a higher priority on this core, starves the worker.
+            if (busyPoll && (n < want || nowNs - lastBusyPollNs[q] >= busyPollHoldNs)) {
+                lastBusyPollNs[q] = nowNs;
                 wakeupRx(q);
             }
             q = q + 1 == nq ? 0 : q + 1;

@@ -22,8 +22,11 @@ import java.util.Objects;
  * @param needWakeup bind with XDP_USE_NEED_WAKEUP: kick only when the kernel asks (recommended)
  * @param txBudget copy-mode descriptors per TX syscall (XDP_MAX_TX_SKB_BUDGET); 0 = kernel default (32)
  * @param busyPollUs SO_BUSY_POLL microseconds with SO_PREFER_BUSY_POLL; 0 = off. With busy polling
- *        the port calls {@code recvfrom} whenever its RX ring is empty (that call is the busy poll)
+ *        the port calls {@code recvfrom} (that call is the busy poll) whenever an RX ring could not
+ *        fill the vector, and at least every {@code busyPollHoldUs}
  * @param busyPollBudget SO_BUSY_POLL_BUDGET; 0 = kernel default
+ * @param busyPollHoldUs the longest time between two busy polls of a queue, even with a full ring:
+ *        the kernel keeps the NAPI with the application only for gro_flush_timeout after a busy poll
  * @param fillBatch refill FILL only in batches of at least this many frames (VPP uses 16)
  * @param maxKicksPerTx copy mode: TX syscalls per {@code tx}/{@code service} call at most (each
  *        sends up to txBudget frames; the rest is kicked on the next loop)
@@ -32,7 +35,7 @@ import java.util.Objects;
  */
 public record AfXdpPortConfig(String name, String interfaceName, List<Integer> queues, int frameCount, int chunkSize,
                               int headroom, boolean hugePages, int ringSize, XskBindMode mode, boolean needWakeup,
-                              int txBudget, int busyPollUs, int busyPollBudget, int fillBatch, int maxKicksPerTx,
+                              int txBudget, int busyPollUs, int busyPollBudget, int busyPollHoldUs, int fillBatch, int maxKicksPerTx,
                               boolean frameAccounting) {
     /** System property that turns on {@link #frameAccounting()} by default. */
     public static final String FRAME_ACCOUNTING_PROPERTY = "splitplane.frameAccounting";
@@ -66,6 +69,9 @@ public record AfXdpPortConfig(String name, String interfaceName, List<Integer> q
         if (fillBatch < 1 || fillBatch > ringSize) {
             throw new IllegalArgumentException("fillBatch=" + fillBatch + " is outside 1..ringSize=" + ringSize);
         }
+        if (busyPollUs > 0 && busyPollHoldUs < 1) {
+            throw new IllegalArgumentException("busyPollHoldUs=" + busyPollHoldUs + " must be at least 1");
+        }
         if (maxKicksPerTx < 1) {
             throw new IllegalArgumentException("maxKicksPerTx=" + maxKicksPerTx + " must be at least 1");
         }
@@ -97,6 +103,7 @@ public record AfXdpPortConfig(String name, String interfaceName, List<Integer> q
         private int txBudget;
         private int busyPollUs;
         private int busyPollBudget;
+        private int busyPollHoldUs = 50;
         private int fillBatch = 16;
         private int maxKicksPerTx = 16;
         private boolean frameAccounting = Boolean.getBoolean(FRAME_ACCOUNTING_PROPERTY);
@@ -160,9 +167,10 @@ public record AfXdpPortConfig(String name, String interfaceName, List<Integer> q
             return this;
         }
 
-        public Builder busyPoll(int microseconds, int budget) {
+        public Builder busyPoll(int microseconds, int budget, int holdMicroseconds) {
             busyPollUs = microseconds;
             busyPollBudget = budget;
+            busyPollHoldUs = holdMicroseconds;
             return this;
         }
 
@@ -183,7 +191,7 @@ public record AfXdpPortConfig(String name, String interfaceName, List<Integer> q
 
         public AfXdpPortConfig build() {
             return new AfXdpPortConfig(name, interfaceName, queues, frameCount, chunkSize, headroom, hugePages, ringSize,
-                    mode, needWakeup, txBudget, busyPollUs, busyPollBudget, fillBatch, maxKicksPerTx, frameAccounting);
+                    mode, needWakeup, txBudget, busyPollUs, busyPollBudget, busyPollHoldUs, fillBatch, maxKicksPerTx, frameAccounting);
         }
     }
 }

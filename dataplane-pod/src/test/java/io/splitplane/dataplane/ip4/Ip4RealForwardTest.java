@@ -7,6 +7,9 @@ import io.splitplane.api.ConfigJson;
 import io.splitplane.api.dataplane.DataplaneConfig;
 import io.splitplane.dataplane.Dataplane;
 import io.splitplane.dataplane.graph.GraphStats;
+import io.splitplane.kernel.netlink.Napi;
+import io.splitplane.kernel.netlink.NetdevGenlSocket;
+import io.splitplane.kernel.netlink.RtnetlinkSocket;
 import io.splitplane.kernel.netns.NetNamespace;
 import io.splitplane.kernel.testing.Shell;
 import io.splitplane.kernel.testing.TestNetwork;
@@ -93,13 +96,17 @@ class Ip4RealForwardTest {
                     {
                       "name": "rtr",
                       "ports": [
-                        {"name": "left", "netdev": "%s", "mode": "copy", "classifier": {"rules": [
+                        {"name": "left", "netdev": "%s", "mode": "copy",
+                         "busyPoll": {"timeoutUs": 20, "budget": 64, "groFlushTimeoutUs": 300},
+                         "classifier": {"rules": [
                           {"name": "app-udp", "action": "redirect", "protocol": "udp", "dstPorts": "%d"}]}},
-                        {"name": "right", "netdev": "%s", "mode": "copy", "classifier": {"rules": [
+                        {"name": "right", "netdev": "%s", "mode": "copy",
+                         "tuning": {"fillBatch": 32, "txBudget": 64, "maxKicksPerTx": 4},
+                         "classifier": {"rules": [
                           {"name": "app-udp", "action": "redirect", "protocol": "udp", "dstPorts": "%d"}]}}
                       ],
                       "umem": {"frames": 8192, "frameSize": 2048, "ringSize": 2048},
-                      "workers": [{"ports": ["left", "right"]}],
+                      "workers": [{"ports": ["left", "right"], "vectorSize": 128}],
                       "routes": [
                         {"prefix": "10.80.1.0/24", "port": "left"},
                         {"prefix": "10.80.2.0/24", "port": "right"}
@@ -123,6 +130,20 @@ class Ip4RealForwardTest {
                              .connect(new InetSocketAddress(InetAddress.getByName("10.80.2.1"), PORT)))) {
                     System.out.print(dp.summary());
                     assertEquals(2, dp.attachedClassifiers().size());
+                    // The config's tuning reached the port and the graph.
+                    assertEquals(32, dp.ports().get(1).config().fillBatch());
+                    assertEquals(64, dp.ports().get(1).config().txBudget());
+                    assertEquals(4, dp.ports().get(1).config().maxKicksPerTx());
+                    assertEquals(128, dp.graphs().getFirst().vectorSize());
+                    // The busy-polling port's NAPI is held: deferral set through netdev generic netlink.
+                    try (NetdevGenlSocket genl = NetdevGenlSocket.open(nsRtr);
+                         RtnetlinkSocket rt = RtnetlinkSocket.open(nsRtr)) {
+                        Napi held = genl.napis(rt.ifindex(r0)).getFirst();
+                        assertEquals(2, held.deferHardIrqs());
+                        assertEquals(300_000, held.groFlushTimeoutNs());
+                        Napi other = genl.napis(rt.ifindex(r1)).getFirst();
+                        assertEquals(0, other.deferHardIrqs(), "the port without busy polling is left alone");
+                    }
                     long received = pump(sender, receiver);
                     assertEquals(PACKETS, received);
 

@@ -1,5 +1,6 @@
 package io.splitplane.dataplane.port;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -218,7 +219,7 @@ class AfXdpPortTest {
                 // ... so the queue is free again; and busy-poll options reach the socket (SO_PREFER_BUSY_POLL,
                 // SO_BUSY_POLL, SO_BUSY_POLL_BUDGET: a rejected setsockopt would throw, naming it).
                 try (AfXdpPort again = openRetryingBusy(nsB, AfXdpPortConfig.builder(link.ifB())
-                        .mode(XskBindMode.COPY).busyPoll(20, 64).build())) {
+                        .mode(XskBindMode.COPY).busyPoll(20, 64, 50).build())) {
                     assertEquals(1, again.sockets().size());
                     assertEquals(20, again.sockets().getFirst().config().busyPollUs());
                     PacketVector v = new PacketVector();
@@ -241,6 +242,47 @@ class AfXdpPortTest {
                 }
             }
         }
+    }
+
+    /**
+     * Under overload the RX ring always fills the vector; the port must still busy-poll at least
+     * once per hold period, or the kernel takes the NAPI back (see BusyPollConfig). With a hold of
+     * 300 ms: the first rx polls, the next ones on a full ring do not, one after the hold does.
+     */
+    @Test
+    void busyPollingPollsAFullRingOncePerHoldPeriod() throws Exception {
+        try (TestNetwork net = new TestNetwork()) {
+            VethLink link = VethLink.create(net, 34);
+            try (NetNamespace nsA = NetNamespace.open(link.nsA());
+                 NetNamespace nsB = NetNamespace.open(link.nsB());
+                 XskRedirectProgram program = nsB.call(() -> XskRedirectProgram.attach(link.ifindexB(), XdpMode.NATIVE));
+                 AfXdpPort port = openRetryingBusy(nsB, AfXdpPortConfig.builder(link.ifB()).mode(XskBindMode.COPY)
+                         .busyPoll(20, 64, 300_000).build());
+                 DatagramChannel channel = nsA.call(() -> DatagramChannel.open()
+                         .bind(link.a(PORT_A)).connect(link.b(PORT_B)))) {
+                program.register(0, port.socket(0));
+                for (int i = 0; i < 8; i++) {
+                    channel.write(ByteBuffer.wrap(payload(i)));
+                }
+                Thread.sleep(200); // the softirq moves all eight into the RX ring
+                long[] wakeups = new long[5];
+                for (int i = 0; i < 4; i++) {
+                    wakeups[i] = receiveOne(port);
+                }
+                Thread.sleep(400);
+                wakeups[4] = receiveOne(port);
+                assertArrayEquals(new long[] {1, 1, 1, 1, 2}, wakeups,
+                        "RX_WAKEUPS after each rx of one packet from a full ring");
+            }
+        }
+    }
+
+    /** Takes one packet (which must be there), frees it, and returns the port's busy-poll count. */
+    private static long receiveOne(AfXdpPort port) {
+        PacketVector v = new PacketVector();
+        assertEquals(1, port.rx(v, 1, 0), "a packet waits in the RX ring");
+        port.free(v.addr[0]);
+        return port.counters().get(PortCounters.RX_WAKEUPS);
     }
 
     /**

@@ -90,6 +90,18 @@ final class Attributes {
         return length(type) >= 4 ? Wire.i32(segment, offsets[type]) : absent;
     }
 
+    /**
+     * A variable-width unsigned value ({@code NLA_UINT}: the kernel sends 4 bytes when the value
+     * fits, 8 otherwise), {@code absent} if missing.
+     */
+    long uint(int type, long absent) {
+        int length = length(type);
+        if (length >= 8) {
+            return Wire.i64(segment, offsets[type]);
+        }
+        return length >= 4 ? Integer.toUnsignedLong(Wire.i32(segment, offsets[type])) : absent;
+    }
+
     OptionalInt optionalU32(int type) {
         return length(type) >= 4 ? OptionalInt.of(Wire.i32(segment, offsets[type])) : OptionalInt.empty();
     }

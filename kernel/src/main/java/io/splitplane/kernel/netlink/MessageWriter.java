@@ -84,6 +84,12 @@ final class MessageWriter {
         return this;
     }
 
+    MessageWriter attributeU64(int type, long value) {
+        int payload = attributeHeader(type, 8);
+        Wire.putI64(buffer, payload, value);
+        return this;
+    }
+
     /** A flag attribute: present means true, no payload. */
     MessageWriter attributeFlag(int type) {
         attributeHeader(type, 0);

@@ -8,6 +8,7 @@ package io.splitplane.kernel.netlink;
 final class Netlink {
     static final int AF_NETLINK = 16;
     static final int NETLINK_ROUTE = 0;
+    static final int NETLINK_GENERIC = 16;
     static final int SOCK_RAW = 3;
     static final int SOCK_CLOEXEC = 0x80000;
 

@@ -11,10 +11,17 @@ import java.util.Optional;
 public class NetlinkException extends KernelException {
     private final int requestType;
     private final String extAckMessage;
+    private final String requestName;
 
     public NetlinkException(int requestType, int errno, String extAckMessage, String context) {
-        super(Rtm.name(requestType), errno, detail(extAckMessage, context));
+        this(Rtm.name(requestType), requestType, errno, extAckMessage, context);
+    }
+
+    /** For protocols other than rtnetlink, whose message types say nothing by themselves. */
+    public NetlinkException(String requestName, int requestType, int errno, String extAckMessage, String context) {
+        super(requestName, errno, detail(extAckMessage, context));
         this.requestType = requestType;
+        this.requestName = requestName;
         this.extAckMessage = extAckMessage == null || extAckMessage.isEmpty() ? null : extAckMessage;
     }
 
@@ -34,7 +41,7 @@ public class NetlinkException extends KernelException {
 
     /** The request type by name, e.g. {@code "RTM_NEWROUTE"}. */
     public String requestName() {
-        return Rtm.name(requestType);
+        return requestName;
     }
 
     /** The kernel's explanation ({@code NLMSGERR_ATTR_MSG}), when it gave one. */

@@ -13,8 +13,8 @@ import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 
 /**
- * A raw {@code NETLINK_ROUTE} socket, bound with a kernel-assigned port id, and the memory it
- * sends and receives through. Owns the fd and the arena; {@link #close()} releases both once.
+ * A raw netlink socket ({@code NETLINK_ROUTE} unless told otherwise), bound with a kernel-assigned
+ * port id, and the memory it sends and receives through. Owns the fd and the arena; {@link #close()} releases both once.
  *
  * <p>Not thread-safe: {@link RtnetlinkSocket} and {@link RtnetlinkSubscription} each own one and
  * serialise access to it.
@@ -47,10 +47,15 @@ final class NetlinkSocket implements NetlinkTransport, AutoCloseable {
         this.receiveBuffer = arena.allocate(INITIAL_RECEIVE_BUFFER_BYTES, 8);
     }
 
-    /** Opens and binds a socket in the calling thread's network namespace. */
+    /** Opens and binds a {@code NETLINK_ROUTE} socket in the calling thread's network namespace. */
     static NetlinkSocket open(String description) {
-        int raw = Libc.socket("socket(AF_NETLINK, NETLINK_ROUTE) for " + description,
-                Netlink.AF_NETLINK, Netlink.SOCK_RAW | Netlink.SOCK_CLOEXEC, Netlink.NETLINK_ROUTE);
+        return open(description, Netlink.NETLINK_ROUTE, "NETLINK_ROUTE");
+    }
+
+    /** Opens and binds a socket of another netlink protocol (e.g. {@code NETLINK_GENERIC}). */
+    static NetlinkSocket open(String description, int protocol, String protocolName) {
+        int raw = Libc.socket("socket(AF_NETLINK, " + protocolName + ") for " + description,
+                Netlink.AF_NETLINK, Netlink.SOCK_RAW | Netlink.SOCK_CLOEXEC, protocol);
         FileDescriptor fd = new FileDescriptor(raw, description);
         Arena arena = Arena.ofShared();
         try {

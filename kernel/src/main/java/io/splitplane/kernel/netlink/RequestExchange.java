@@ -4,6 +4,7 @@ import io.splitplane.kernel.sys.Errno;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * The request/reply protocol on one netlink socket: sequence numbers, ACKs, errors with their
@@ -22,12 +23,19 @@ final class RequestExchange {
     static final int MAX_DUMP_ATTEMPTS = 10;
 
     private final NetlinkTransport transport;
+    private final IntFunction<String> requestNames;
     private final NetlinkMessage message = new NetlinkMessage();
     private int seq;
     private long dumpRestarts;
 
     RequestExchange(NetlinkTransport transport) {
+        this(transport, Rtm::name);
+    }
+
+    /** @param requestNames names a request by its {@code nlmsg_type}, for exception messages */
+    RequestExchange(NetlinkTransport transport, IntFunction<String> requestNames) {
         this.transport = transport;
+        this.requestNames = requestNames;
     }
 
     /** Decodes one reply message; null means "not one of ours, skip it". */
@@ -114,7 +122,93 @@ final class RequestExchange {
             dumpRestarts++;
         }
         String what = "dump stayed inconsistent (NLM_F_DUMP_INTR) for " + MAX_DUMP_ATTEMPTS + " attempts";
+        throw new NetlinkException(requestNames.apply(type), type, Errno.EINTR, null,
+                context == null ? what : what + "; " + context);
+    }
+
+    /**
+     * Runs a dump to completion, handing each decoded record to {@code each} as it arrives instead of
+     * collecting them (a table of a million routes never exists as one list). When the kernel marks
+     * the dump inconsistent it is requested again, so {@code each} may see a record twice and must be
+     * idempotent (an upsert by key). Returns the number of records delivered.
+     */
+    <T> long dumpEach(MessageWriter request, Decoder<T> decoder, java.util.function.Consumer<? super T> each,
+                      String context) {
+        int type = request.type();
+        long delivered = 0;
+        for (int attempt = 1; attempt <= MAX_DUMP_ATTEMPTS; attempt++) {
+            StreamResult result = dumpOnceEach(request, decoder, each, type, context);
+            delivered += result.delivered;
+            if (!result.interrupted) {
+                return delivered;
+            }
+            dumpRestarts++;
+        }
+        String what = "dump stayed inconsistent (NLM_F_DUMP_INTR) for " + MAX_DUMP_ATTEMPTS + " attempts";
         throw new NetlinkException(type, Errno.EINTR, null, context == null ? what : what + "; " + context);
+    }
+
+    private static final class StreamResult {
+        long delivered;
+        boolean interrupted;
+    }
+
+    private <T> StreamResult dumpOnceEach(MessageWriter request, Decoder<T> decoder,
+                                          java.util.function.Consumer<? super T> each, int type, String context) {
+        int expected = nextSeq();
+        transport.send(request.finish(expected));
+        StreamResult result = new StreamResult();
+        RuntimeException failure = null;
+        while (true) {
+            message.wrap(transport.receive());
+            while (message.next()) {
+                if (message.seq() != expected) {
+                    continue;
+                }
+                if ((message.flags() & Netlink.NLM_F_DUMP_INTR) != 0) {
+                    result.interrupted = true;
+                }
+                switch (message.type()) {
+                    case Netlink.NLMSG_DONE -> {
+                        int status = message.hasPayload(4) ? Wire.i32(message.segment(), message.payload()) : 0;
+                        if (status < 0) {
+                            throw failure(type, status, context);
+                        }
+                        if (failure != null) {
+                            throw failure;
+                        }
+                        return result;
+                    }
+                    case Netlink.NLMSG_ERROR -> {
+                        int error = errorCode(message);
+                        if (error != 0) {
+                            throw failure(type, error, context);
+                        }
+                        if (failure != null) {
+                            throw failure;
+                        }
+                        return result;
+                    }
+                    case Netlink.NLMSG_NOOP, Netlink.NLMSG_OVERRUN -> {
+                        // nothing to decode
+                    }
+                    default -> {
+                        // Read to the end even after a failure: the socket must be left ready for the next request.
+                        if (failure == null && !result.interrupted) {
+                            try {
+                                T record = decoder.decode(message);
+                                if (record != null) {
+                                    each.accept(record);
+                                    result.delivered++;
+                                }
+                            } catch (RuntimeException e) {
+                                failure = e;
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /** Dumps thrown away and requested again because the kernel marked them inconsistent. */
@@ -189,7 +283,8 @@ final class RequestExchange {
     }
 
     private NetlinkException failure(int requestType, int negativeErrno, String context) {
-        return new NetlinkException(requestType, -negativeErrno, extAckMessage(message), context);
+        return new NetlinkException(requestNames.apply(requestType), requestType, -negativeErrno, extAckMessage(message),
+                context);
     }
 
     /**

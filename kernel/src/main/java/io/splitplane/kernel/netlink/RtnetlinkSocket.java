@@ -303,6 +303,26 @@ public final class RtnetlinkSocket implements AutoCloseable {
         return routes.stream().filter(r -> r.table() == table).toList();
     }
 
+    /**
+     * Streams the routes of one family in one table to {@code each} as the kernel sends them, without
+     * building a list: for tables of a million routes, where the list alone would take hundreds of
+     * MiB. A dump the kernel marks inconsistent is requested again, so {@code each} can see a route
+     * twice and must apply it idempotently (an upsert by the route's key). {@code each} runs on the
+     * calling thread while this socket is held: it must not use this socket. Returns the number of
+     * routes delivered.
+     */
+    public long routes(int family, int table, java.util.function.Consumer<? super Route> each) {
+        Objects.requireNonNull(each, "each");
+        return locked(() -> {
+            RtnetlinkEncoder.routeDump(writer, family, table);
+            return exchange.dumpEach(writer, RtnetlinkDecoder::route, r -> {
+                if (table == Route.TABLE_UNSPEC || r.table() == table) {
+                    each.accept(r);
+                }
+            }, "routes");
+        });
+    }
+
     /** Adds a route ({@code ip route add}); EEXIST if one with the same key exists. */
     public void addRoute(Route route) {
         changeRoute(Rtm.NEWROUTE, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL, route);

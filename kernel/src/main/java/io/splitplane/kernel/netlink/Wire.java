@@ -14,6 +14,7 @@ import java.lang.foreign.ValueLayout;
 final class Wire {
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED;
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED;
+    private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED;
 
     private Wire() {
     }
@@ -29,6 +30,14 @@ final class Wire {
     /** A u32 or s32 field; unsigned values above 2^31 come back negative, as in C. */
     static int i32(MemorySegment segment, long offset) {
         return segment.get(U32, offset);
+    }
+
+    static long i64(MemorySegment segment, long offset) {
+        return segment.get(U64, offset);
+    }
+
+    static void putI64(MemorySegment segment, long offset, long value) {
+        segment.set(U64, offset, value);
     }
 
     static void putU8(MemorySegment segment, long offset, int value) {

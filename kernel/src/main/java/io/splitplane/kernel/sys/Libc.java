@@ -24,6 +24,10 @@ public final class Libc {
 
     private static final MethodHandle SOCKET = errnoCall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle BIND = errnoCall("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle LISTEN = errnoCall("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle ACCEPT4 = errnoCall("accept4",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    private static final MethodHandle CONNECT = errnoCall("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle CLOSE = errnoCall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle SENDTO = errnoCall("sendto",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
@@ -121,6 +125,34 @@ public final class Libc {
 
     public static void bind(String operation, int fd, MemorySegment address) {
         check(operation, bind0(fd, address, (int) address.byteSize()));
+    }
+
+    public static int listen0(int fd, int backlog) {
+        MemorySegment c = Downcalls.errnoSlot();
+        try {
+            return ret(c, (int) LISTEN.invokeExact(c, fd, backlog));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code accept4} without the peer address; returns the new descriptor or {@code -errno}. */
+    public static int accept40(int fd, int flags) {
+        MemorySegment c = Downcalls.errnoSlot();
+        try {
+            return ret(c, (int) ACCEPT4.invokeExact(c, fd, MemorySegment.NULL, MemorySegment.NULL, flags));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static int connect0(int fd, MemorySegment address, int length) {
+        MemorySegment c = Downcalls.errnoSlot();
+        try {
+            return ret(c, (int) CONNECT.invokeExact(c, fd, address, length));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
     public static int close0(int fd) {

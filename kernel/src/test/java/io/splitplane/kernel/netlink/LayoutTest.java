@@ -27,6 +27,7 @@ class LayoutTest {
             #include <linux/neighbour.h>
             #include <linux/nexthop.h>
             #include <linux/veth.h>
+            #include <linux/genetlink.h>
             """;
 
     @Test
@@ -79,6 +80,12 @@ class LayoutTest {
 
         constants(m, new Object[][] {
                 {"AF_NETLINK", Netlink.AF_NETLINK}, {"NETLINK_ROUTE", Netlink.NETLINK_ROUTE},
+                {"NETLINK_GENERIC", Netlink.NETLINK_GENERIC}, {"GENL_HDRLEN", GenericNetlink.HEADER_SIZE},
+                {"offsetof(struct genlmsghdr, cmd)", GenericNetlink.HEADER_CMD},
+                {"offsetof(struct genlmsghdr, version)", GenericNetlink.HEADER_VERSION},
+                {"GENL_ID_CTRL", GenericNetlink.GENL_ID_CTRL}, {"CTRL_CMD_GETFAMILY", GenericNetlink.CTRL_CMD_GETFAMILY},
+                {"CTRL_ATTR_FAMILY_ID", GenericNetlink.CTRL_ATTR_FAMILY_ID},
+                {"CTRL_ATTR_FAMILY_NAME", GenericNetlink.CTRL_ATTR_FAMILY_NAME},
                 {"SOCK_RAW", Netlink.SOCK_RAW}, {"SOCK_CLOEXEC", Netlink.SOCK_CLOEXEC},
                 {"SOL_SOCKET", Netlink.SOL_SOCKET}, {"SO_RCVBUF", Netlink.SO_RCVBUF},
                 {"SO_RCVTIMEO", Netlink.SO_RCVTIMEO}, {"SO_RCVBUFFORCE", Netlink.SO_RCVBUFFORCE},

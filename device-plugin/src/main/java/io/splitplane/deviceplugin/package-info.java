@@ -1,0 +1,2 @@
+/** The splitplane device plugin. */
+package io.splitplane.deviceplugin;

@@ -167,6 +167,22 @@ public final class Classifier implements AutoCloseable {
     }
 
     /**
+     * Whether the classifier is attached (as recorded when attaching) to {@code ifindex} of the
+     * calling thread's network namespace: how a pod finds, among the classifiers pinned for it, the
+     * one on a given netdev (the CNI renamed the netdev; the ifindex and namespace stay).
+     */
+    public synchronized boolean isAttachedHere(int ifindex) {
+        requireOpen();
+        AttachState s = AttachState.read(maps.map(ClassifierMaps.STATE));
+        if (!s.attached() || s.ifindex() != ifindex) {
+            return false;
+        }
+        try (NetNamespace here = NetNamespace.current()) {
+            return here.inode() == s.netnsInode();
+        }
+    }
+
+    /**
      * Removes the classifier from its interface if it is still the program attached there (never
      * someone else's). Works in a process that reopened the pins, as long as the calling thread is in
      * the network namespace the classifier was attached in. Does nothing if not attached, or if the

@@ -2,6 +2,7 @@ package io.splitplane.dataplane;
 
 import io.splitplane.api.InvalidConfigException;
 import io.splitplane.api.dataplane.BusyPollConfig;
+import io.splitplane.api.handover.XskMapPaths;
 import io.splitplane.api.dataplane.DataplaneConfig;
 import io.splitplane.api.dataplane.NeighbourConfig;
 import io.splitplane.api.dataplane.NextHopConfig;
@@ -27,6 +28,7 @@ import io.splitplane.dataplane.control.Observability;
 import io.splitplane.dataplane.port.AfXdpPort;
 import io.splitplane.dataplane.port.AfXdpPortConfig;
 import io.splitplane.dataplane.port.NapiDeferral;
+import io.splitplane.dataplane.port.XskMapLocator;
 import io.splitplane.dataplane.port.XskMapRegistration;
 import io.splitplane.dataplane.punt.PortPuntTap;
 import io.splitplane.dataplane.punt.PuntPath;
@@ -160,9 +162,12 @@ public final class Dataplane implements AutoCloseable {
             for (int id = 0; id < config.ports().size(); id++) {
                 PortConfig pc = config.ports().get(id);
                 if (pc.xskMap() != null) {
-                    XskMapRegistration r = XskMapRegistration.register(Path.of(pc.xskMap()), ports.get(id));
+                    Path map = pc.xskMap().equals(PortConfig.XSK_MAP_AUTO)
+                            ? XskMapLocator.find(XskMapPaths.CONTAINER_ROOT, pc.netdev())
+                            : Path.of(pc.xskMap());
+                    XskMapRegistration r = XskMapRegistration.register(map, ports.get(id));
                     undo.push(r);
-                    attached.add(pc.netdev() + " (joined " + pc.xskMap() + ", queues " + r.queues() + ")");
+                    attached.add(pc.netdev() + " (joined " + map + ", queues " + r.queues() + ")");
                 }
             }
             // Busy polling holds only with interrupt deferral on the netdev's NAPIs, which exist once

@@ -182,7 +182,7 @@ class DataplaneConfigTest {
                 + " or joins one attached by someone else (xskMap), not both", both.getMessage());
         InvalidConfigException relative = assertThrows(InvalidConfigException.class, () -> ConfigJson.readYaml(
                 "ports:\n  - netdev: eth0\n    xskMap: xsks_map\n", DataplaneConfig.class, "dp.yaml"));
-        assertEquals("invalid config in dp.yaml: ports[0].xskMap: must be an absolute path, was 'xsks_map'",
+        assertEquals("invalid config in dp.yaml: ports[0].xskMap: must be an absolute path or \"auto\", was 'xsks_map'",
                 relative.getMessage());
         InvalidConfigException missing = assertThrows(InvalidConfigException.class, () -> ConfigJson.readFile(
                 dir.resolve("nope.yaml"), DataplaneConfig.class));

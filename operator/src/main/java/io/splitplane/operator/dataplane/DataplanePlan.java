@@ -8,6 +8,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.splitplane.api.ConfigJson;
 import io.splitplane.api.InvalidConfigException;
 import io.splitplane.api.dataplane.DataplaneConfig;
+import io.splitplane.api.dataplane.PortConfig;
 import io.splitplane.operator.SpecJson;
 import io.splitplane.operator.network.XdpNetwork;
 import io.splitplane.operator.pool.XdpPool;
@@ -122,7 +123,10 @@ public record DataplanePlan(DataplaneConfig config, String configJson, List<Atta
         ArrayNode ports = doc.putArray("ports");
         for (int i = 0; i < attachments.size(); i++) {
             Attachment a = attachments.get(i);
-            ObjectNode port = ports.addObject().put("name", a.network()).put("netdev", a.interfaceName());
+            // The CNI plugin attached the classifier and pinned its XSKMAP into the directory the
+            // device plugin mounts; the dataplane finds it by the netdev it is attached to.
+            ObjectNode port = ports.addObject().put("name", a.network()).put("netdev", a.interfaceName())
+                    .put("xskMap", PortConfig.XSK_MAP_AUTO);
             List<Integer> queues = spec.getNetworks().get(i).getQueues();
             if (queues != null) {
                 port.set("queues", SpecJson.tree(queues));
@@ -143,6 +147,9 @@ public record DataplanePlan(DataplaneConfig config, String configJson, List<Atta
         // The metrics endpoint listens on the pod's addresses, on the port the Deployment declares.
         int metricsPort = spec.getMetricsPort() == null ? DataplaneSpec.DEFAULT_METRICS_PORT : spec.getMetricsPort();
         doc.putObject("control").put("metrics", "0.0.0.0:" + metricsPort);
+        // The pod's kernel (and FRR, when the Dataplane has it) is the control plane: the graph
+        // follows its routes and neighbours.
+        doc.putObject("mirror").put("kernel", true);
         return SpecJson.read(doc, DataplaneConfig.class, PATHS, source);
     }
 

@@ -31,6 +31,9 @@ class DataplanePlanTest {
         assertEquals(List.of(List.of(2), List.of(3)), read.workers().stream().map(w -> w.cpus()).toList());
         assertEquals(Map.of("afxdp/fast", 2, "afxdp/slow", 1), plan.resources());
         assertEquals(9100, read.control().metricsPort(), "the port the Deployment declares");
+        assertEquals(List.of("auto", "auto", "auto"), read.ports().stream().map(p -> p.xskMap()).toList(),
+                "each port joins the classifier the CNI attached to its netdev");
+        assertEquals(Boolean.TRUE, read.mirror().kernel(), "the graph follows the pod's kernel");
         assertEquals("[{\"name\":\"a\",\"interface\":\"xdp0\"},{\"name\":\"b\",\"interface\":\"xdp1\"},"
                 + "{\"name\":\"c\",\"interface\":\"xdp2\"}]", plan.multusAnnotation());
     }

@@ -30,6 +30,7 @@ test: setup
 bench: build
 	@$(MVN) -pl bpf -Pbench -DskipTests verify
 	@$(MVN) -pl dataplane-pod test-compile exec:exec -Djmh.args='Ip4ForwardBenchmark|Ip4FibBenchmark|GraphDispatchBenchmark'
+	@cni-plugin/bench/add-del.sh 50
 
 clean:
 	@$(MVN) clean

@@ -12,6 +12,8 @@ packages=(
   gcc                  # layout tests compile C probes against the kernel headers
   iproute2 iputils-ping ethtool  # tests set up and inspect namespaces, links and traffic with the real tools
   frr                  # the netlink agent's tests run zebra + ospfd per namespace
+  traceroute           # the punt path's test compares traceroute through the graph with plain Linux
+  containernetworking-plugins    # the CNI plugin delegates IPAM to host-local; its benchmark compares with host-device
 )
 
 missing=()

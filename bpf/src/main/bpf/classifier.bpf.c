@@ -27,6 +27,8 @@
 #define VLAN_MAX_DEPTH      2
 #define IPV6_EXT_MAX_DEPTH  6
 #define IP_OFFSET           0x1fff
+#define IP_MF               0x2000
+#define IP6_MF              0x0001
 #define IP6_OFFSET_MASK     0xfff8
 #define ETH_P_8021Q_BE      bpf_htons(0x8100)
 #define ETH_P_8021AD_BE     bpf_htons(0x88A8)
@@ -124,6 +126,7 @@ struct packet {
 	__u8  l4_proto;
 	__u8  has_ports;
 	__u8  later_fragment;
+	__u8  first_fragment; /* offset 0, more to come: the L4 header is whole, the datagram is not */
 	__u16 src_port;    /* host byte order; 0 without ports */
 	__u16 dst_port;
 	__u64 src[2];      /* as on the wire (network order); IPv4 in the low-addressed 4 bytes of src[0] */
@@ -198,6 +201,7 @@ static __always_inline int parse_ipv4(struct cursor *c, struct packet *p)
 	p->src[0] = ip->saddr;
 	p->dst[0] = ip->daddr;
 	p->later_fragment = (bpf_ntohs(ip->frag_off) & IP_OFFSET) != 0;
+	p->first_fragment = (bpf_ntohs(ip->frag_off) & (IP_OFFSET | IP_MF)) == IP_MF;
 	c->pos += hdr_len;
 	c->remaining = tot_len - hdr_len;
 	return PARSE_OK;
@@ -245,6 +249,7 @@ static __always_inline int parse_ipv6(struct cursor *c, struct packet *p)
 			/* Fixed 8 bytes; offset in the upper 13 bits of frag_off. */
 			len = IPV6_EXT_MIN_LEN;
 			p->later_fragment = (bpf_ntohs(ext->frag_off) & IP6_OFFSET_MASK) != 0;
+			p->first_fragment = (bpf_ntohs(ext->frag_off) & (IP6_OFFSET_MASK | IP6_MF)) == IP6_MF;
 		} else if (next == IPPROTO_AH) {
 			/* AH length is in 4-byte units minus 2. */
 			len = ((__u32)ext->len + 2) * 4;
@@ -301,7 +306,8 @@ static __always_inline int parse_l4(struct cursor *c, struct packet *p)
 		if ((void *)(udp + 1) > c->end)
 			return PARSE_TRUNCATED;
 		udp_len = bpf_ntohs(udp->len);
-		if (udp_len < sizeof(*udp) || udp_len > c->remaining)
+		/* A first fragment carries the whole datagram's UDP length but only part of it. */
+		if (udp_len < sizeof(*udp) || (udp_len > c->remaining && !p->first_fragment))
 			return PARSE_MALFORMED;
 		return PARSE_OK;
 	}
@@ -392,6 +398,7 @@ static __always_inline int parse_fast(struct xdp_md *ctx, struct packet *p)
 	p->l4_proto = ip->protocol;
 	p->has_ports = 1;
 	p->later_fragment = 0;
+	p->first_fragment = 0;
 	p->src_port = bpf_ntohs(((__be16 *)l4)[0]);
 	p->dst_port = bpf_ntohs(((__be16 *)l4)[1]);
 	p->src[0] = ip->saddr;

@@ -56,7 +56,8 @@
  *
  * Non-first fragments carry no L4 header. They match only rules in later_fragment_rules: rules that
  * opted in (laterFragments=true) and constrain no port. Otherwise they take the default, pass, so the
- * kernel reassembles them; first fragments (offset 0) classify by their ports like any packet. A
+ * kernel reassembles them; first fragments (offset 0) classify by their ports like any packet (their
+ * UDP length may exceed what the fragment holds: it counts the whole datagram). A
  * datagram whose first fragment is redirected therefore arrives split: AF_XDP gets the first
  * fragment, the kernel the rest, and the kernel drops the incomplete datagram when its reassembly
  * times out. Redirect rules for protocols that fragment need laterFragments=true (and no ports), or

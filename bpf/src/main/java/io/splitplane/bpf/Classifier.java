@@ -49,6 +49,8 @@ public final class Classifier implements AutoCloseable {
     public static final String RESOURCE = "classifier.bpf.o";
     /** The XSKMAP's pin name under the pin directory: what a pod opens to register its sockets. */
     public static final String XSKS_MAP_PIN = ClassifierMaps.XSKS;
+    /** The program's pin name under the pin directory. */
+    public static final String PROGRAM_PIN = ClassifierMaps.PROGRAM;
     /** XSKMAP slots: rx queues 0 to 255 can have a socket. */
     public static final int MAX_QUEUES = ClassifierMaps.MAX_QUEUES;
     /** asm-generic/errno.h; what the XSKMAP answers for an fd that is no socket. */
@@ -113,7 +115,18 @@ public final class Classifier implements AutoCloseable {
      * @throws BpfException          if the interface already has an XDP program (it is never replaced)
      */
     public XdpMode attach(int ifindex) {
-        return attached(() -> maps.program().attachXdp(ifindex, XdpMode.NATIVE_OR_GENERIC));
+        return attach(ifindex, XdpMode.NATIVE_OR_GENERIC);
+    }
+
+    /**
+     * {@link #attach(int)} in the given mode: {@link XdpMode#NATIVE} fails on a driver without XDP
+     * support instead of falling back, {@link XdpMode#GENERIC} never tries the driver.
+     *
+     * @return the mode that took
+     */
+    public XdpMode attach(int ifindex, XdpMode mode) {
+        Objects.requireNonNull(mode, "mode");
+        return attached(() -> maps.program().attachXdp(ifindex, mode));
     }
 
     private synchronized XdpMode attached(java.util.function.Supplier<XdpAttachment> attach) {
@@ -151,6 +164,22 @@ public final class Classifier implements AutoCloseable {
         requireOpen();
         AttachState s = AttachState.read(maps.map(ClassifierMaps.STATE));
         return s.attached() ? Optional.of(s.ifindex()) : Optional.empty();
+    }
+
+    /**
+     * Whether the classifier is attached (as recorded when attaching) to {@code ifindex} of the
+     * calling thread's network namespace: how a pod finds, among the classifiers pinned for it, the
+     * one on a given netdev (the CNI renamed the netdev; the ifindex and namespace stay).
+     */
+    public synchronized boolean isAttachedHere(int ifindex) {
+        requireOpen();
+        AttachState s = AttachState.read(maps.map(ClassifierMaps.STATE));
+        if (!s.attached() || s.ifindex() != ifindex) {
+            return false;
+        }
+        try (NetNamespace here = NetNamespace.current()) {
+            return here.inode() == s.netnsInode();
+        }
     }
 
     /**

@@ -2,6 +2,7 @@ package io.splitplane.dataplane;
 
 import io.splitplane.api.InvalidConfigException;
 import io.splitplane.api.dataplane.BusyPollConfig;
+import io.splitplane.api.handover.XskMapPaths;
 import io.splitplane.api.dataplane.DataplaneConfig;
 import io.splitplane.api.dataplane.NeighbourConfig;
 import io.splitplane.api.dataplane.NextHopConfig;
@@ -10,6 +11,8 @@ import io.splitplane.api.dataplane.RouteConfig;
 import io.splitplane.api.dataplane.UmemConfig;
 import io.splitplane.api.dataplane.WorkerConfig;
 import io.splitplane.bpf.Classifier;
+import io.splitplane.dataplane.channel.Channels;
+import io.splitplane.dataplane.control.DataplaneCommands;
 import io.splitplane.dataplane.fib.Adjacency;
 import io.splitplane.dataplane.fib.FibResult;
 import io.splitplane.dataplane.fib.Ip4;
@@ -25,17 +28,24 @@ import io.splitplane.dataplane.control.Observability;
 import io.splitplane.dataplane.port.AfXdpPort;
 import io.splitplane.dataplane.port.AfXdpPortConfig;
 import io.splitplane.dataplane.port.NapiDeferral;
+import io.splitplane.dataplane.port.XskMapLocator;
 import io.splitplane.dataplane.port.XskMapRegistration;
+import io.splitplane.dataplane.punt.PortPuntTap;
+import io.splitplane.dataplane.punt.PuntPath;
 import io.splitplane.kernel.bpf.XdpMode;
 import io.splitplane.kernel.netlink.Link;
 import io.splitplane.kernel.netlink.RtnetlinkSocket;
+import io.splitplane.kernel.netlink.XdpAttachMode;
+import io.splitplane.kernel.netlink.XdpState;
 import io.splitplane.kernel.xdp.XskBindMode;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -43,7 +53,9 @@ import java.util.Objects;
  * namespace: AF_XDP ports (one UMEM per worker, shared by the worker's ports), in standalone mode the
  * XDP classifier on each port's netdev (loaded, attached, rules set, sockets registered), the
  * forwarding tables filled from the static routes and neighbours, and one {@link GraphWorker} per
- * worker running the {@link Ip4Forwarder} graph.
+ * worker running the {@link Ip4Forwarder} graph, with the {@link PuntPath kernel path} of every port
+ * (packets the graph does not handle go back to the kernel as if received on their port) and the
+ * {@link Channels} applications bind to.
  *
  * <pre>{@code
  * try (Dataplane dp = Dataplane.start(ConfigJson.readFile(path, DataplaneConfig.class), path.toString())) {
@@ -63,6 +75,8 @@ public final class Dataplane implements AutoCloseable {
     private final List<Graph> graphs;
     private final List<GraphWorker> workers;
     private final List<String> attached;
+    private Channels channels;
+    private PuntPath puntPath;
     /** Undo actions, newest first. */
     private final Deque<AutoCloseable> undo;
     private boolean closed;
@@ -101,6 +115,9 @@ public final class Dataplane implements AutoCloseable {
         List<String> attached = new ArrayList<>();
         Ip4Tables tables = new Ip4Tables(config.workers().size());
         undo.push(tables);
+        Channels channels = new Channels(config.workers().size());
+        undo.push(channels::workersStopped); // runs after the workers stopped (undo runs newest first)
+        Map<String, PortPuntTap> punts = new HashMap<>();
         try (RtnetlinkSocket rtnl = RtnetlinkSocket.open()) {
             UmemConfig umem = config.umem();
             // Ports: one UMEM per worker, owned by the worker's first port.
@@ -145,9 +162,12 @@ public final class Dataplane implements AutoCloseable {
             for (int id = 0; id < config.ports().size(); id++) {
                 PortConfig pc = config.ports().get(id);
                 if (pc.xskMap() != null) {
-                    XskMapRegistration r = XskMapRegistration.register(Path.of(pc.xskMap()), ports.get(id));
+                    Path map = pc.xskMap().equals(PortConfig.XSK_MAP_AUTO)
+                            ? XskMapLocator.find(XskMapPaths.CONTAINER_ROOT, pc.netdev())
+                            : Path.of(pc.xskMap());
+                    XskMapRegistration r = XskMapRegistration.register(map, ports.get(id));
                     undo.push(r);
-                    attached.add(pc.netdev() + " (joined " + pc.xskMap() + ", queues " + r.queues() + ")");
+                    attached.add(pc.netdev() + " (joined " + map + ", queues " + r.queues() + ")");
                 }
             }
             // Busy polling holds only with interrupt deferral on the netdev's NAPIs, which exist once
@@ -157,6 +177,21 @@ public final class Dataplane implements AutoCloseable {
                 if (bp != null) {
                     undo.push(NapiDeferral.apply(pc.netdev(), bp.deferHardIrqs(), bp.groFlushTimeoutUs() * 1_000L));
                 }
+            }
+            // The kernel path of each port (see PuntPath). Not for a netdev with a generic-mode XDP
+            // program (ours or the CNI's): generic XDP would see the punted frame again and send it back
+            // to the graph, forever.
+            PuntPath punt = PuntPath.open();
+            undo.push(punt);
+            for (int id = 0; id < config.ports().size(); id++) {
+                PortConfig pc = config.ports().get(id);
+                XdpState xdp = rtnl.link(pc.netdev()).map(Link::xdp).orElse(XdpState.NONE);
+                if (xdp.mode() == XdpAttachMode.SKB || xdp.genericProgramId() != 0) {
+                    LOG.log(System.Logger.Level.WARNING, "port " + pc.name() + ": classifier in generic XDP mode; "
+                            + "no kernel path (punted packets are dropped as punt/no-kernel-path)");
+                    continue;
+                }
+                punts.put(pc.name(), punt.addPort(pc.netdev()));
             }
             for (NeighbourConfig n : config.neighbours()) {
                 tables.setNeighbour(config.portIndex(n.port()), n.address(), Adjacency.parseMac(n.mac()));
@@ -183,7 +218,8 @@ public final class Dataplane implements AutoCloseable {
                 Graph g = Ip4Forwarder.build(config.name() + "-" + w, tables, reader, mine,
                         ids.stream().mapToInt(Integer::intValue).toArray(), Ip4Forwarder.Options.defaults()
                                 .withVectorSize(config.workers().get(w).vectorSize())
-                                .withTiming(config.workers().get(w).timing()));
+                                .withTiming(config.workers().get(w).timing()),
+                        channels, w, punts);
                 graphs.add(g);
                 GraphWorker.Builder wb = GraphWorker.builder(g);
                 WorkerConfig wc = config.workers().get(w);
@@ -202,8 +238,17 @@ public final class Dataplane implements AutoCloseable {
             Dataplane dp = new Dataplane(config, tables, List.copyOf(ports), List.copyOf(graphs),
                     List.copyOf(workers), List.copyOf(attached), undo);
             dp.agent = agent;
+            dp.channels = channels;
+            dp.puntPath = punt;
             dp.observability = Observability.start(dp, config.control());
             undo.push(dp.observability);
+            dp.observability.commands().register("show channels",
+                    "show channels -- UDP channels bound by applications: address, mode, state, counters", args -> {
+                        if (!args.isEmpty()) {
+                            throw new IllegalArgumentException("this command takes no arguments, got " + args);
+                        }
+                        return channels.list().isEmpty() ? DataplaneCommands.NO_CHANNELS : channels.format();
+                    });
             return dp;
         } catch (RuntimeException | Error e) {
             runUndo(undo, e);
@@ -237,6 +282,7 @@ public final class Dataplane implements AutoCloseable {
             case BLACKHOLE -> tables.setTarget(prefix, length, FibResult.blackhole());
             case UNREACHABLE -> tables.setTarget(prefix, length, FibResult.unreachable());
             case PROHIBIT -> tables.setTarget(prefix, length, FibResult.prohibit());
+            case LOCAL -> tables.setTarget(prefix, length, FibResult.local(0));
             case UNICAST -> {
                 List<Ip4Tables.Path> paths = new ArrayList<>();
                 for (NextHopConfig nh : r.paths()) {
@@ -270,6 +316,16 @@ public final class Dataplane implements AutoCloseable {
     /** The forwarding tables: the control API for routes and neighbours. */
     public Ip4Tables tables() {
         return tables;
+    }
+
+    /** The UDP channels applications open on this dataplane (and {@code show channels}). */
+    public Channels channels() {
+        return channels;
+    }
+
+    /** The kernel path of the ports (their punt TAPs). */
+    public PuntPath puntPath() {
+        return puntPath;
     }
 
     /** The netlink agent, when the kernel is mirrored. */
@@ -347,6 +403,10 @@ public final class Dataplane implements AutoCloseable {
         }
         observability.controlSocket().ifPresent(p -> sb.append("  control socket: ").append(p).append('\n'));
         observability.metricsPort().ifPresent(p -> sb.append("  metrics: port ").append(p).append(" /metrics\n"));
+        for (PortPuntTap t : puntPath.ports()) {
+            sb.append("  kernel path of ").append(t.netdev()).append(": TAP ").append(t.tapName())
+                    .append(" -> tc bpf_redirect to its ingress\n");
+        }
         for (int w = 0; w < workers.size(); w++) {
             WorkerConfig wc = config.workers().get(w);
             sb.append("  worker ").append(w).append(" (").append(workers.get(w).roleName()).append("): ports ")

@@ -25,8 +25,10 @@ import java.util.regex.Pattern;
  * @param xskMap     pod mode: the pinned XSKMAP of the classifier someone else (the CNI plugin)
  *                   attached, e.g. {@code /run/splitplane/afxdp/eth1/xsks_map}
  *                   ({@code XskMapPaths.containerMap}); the dataplane puts its sockets into it, one
- *                   per queue, and takes them out on exit. An absolute path; not with
- *                   {@code classifier}
+ *                   per queue, and takes them out on exit. An absolute path, or {@value #XSK_MAP_AUTO}:
+ *                   the one of the classifiers mounted under {@code XskMapPaths.CONTAINER_ROOT} that
+ *                   is attached to this netdev (the pod knows its netdev by the name the CNI gave it,
+ *                   the pins by the host's name). Not with {@code classifier}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PortConfig(String name, String netdev, List<Integer> queues, PortMode mode, BusyPollConfig busyPoll,
@@ -34,6 +36,7 @@ public record PortConfig(String name, String netdev, List<Integer> queues, PortM
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,31}");
     private static final Pattern NETDEV = Pattern.compile("[^/\\s:]{1,15}");
     public static final int MAX_QUEUE = 255;
+    public static final String XSK_MAP_AUTO = "auto";
 
     public PortConfig {
         if (netdev == null || netdev.isEmpty()) {
@@ -77,8 +80,9 @@ public record PortConfig(String name, String netdev, List<Integer> queues, PortM
             tuning = PortTuning.defaults();
         }
         if (xskMap != null) {
-            if (!xskMap.startsWith("/")) {
-                throw InvalidConfigException.field("xskMap", "must be an absolute path, was '" + xskMap + "'");
+            if (!xskMap.startsWith("/") && !xskMap.equals(XSK_MAP_AUTO)) {
+                throw InvalidConfigException.field("xskMap", "must be an absolute path or \"" + XSK_MAP_AUTO
+                        + "\", was '" + xskMap + "'");
             }
             if (classifier != null) {
                 throw InvalidConfigException.field("xskMap", "a port either attaches its own classifier"

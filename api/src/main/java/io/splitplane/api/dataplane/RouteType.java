@@ -9,13 +9,15 @@ import java.util.Locale;
 /**
  * What a static route does. JSON: {@code "unicast"} (forward via next hops; the default),
  * {@code "blackhole"}, {@code "unreachable"}, {@code "prohibit"} (each dropped, counted under its
- * own name; the kernel would answer the last two with ICMP).
+ * own name; the kernel would answer the last two with ICMP), {@code "local"} (a /32 address of this
+ * dataplane: UDP to it is delivered to bound channels, the rest goes to the kernel).
  */
 public enum RouteType {
     UNICAST,
     BLACKHOLE,
     UNREACHABLE,
-    PROHIBIT;
+    PROHIBIT,
+    LOCAL;
 
     @JsonValue
     public String jsonName() {

@@ -79,6 +79,15 @@ class DataplaneConfigTest {
     }
 
     @Test
+    void aLocalRouteIsAnAddressWithoutNextHops() {
+        DataplaneConfig c = ConfigJson.read(withRoutes("[{\"prefix\":\"10.0.0.1/32\",\"type\":\"local\"}]"),
+                DataplaneConfig.class, "dp.json");
+        assertEquals(RouteType.LOCAL, c.routes().getFirst().type());
+        assertEquals("invalid config in dp.json: routes[0].via: a local route has no next hops", bad(withRoutes(
+                "[{\"prefix\":\"10.0.0.1/32\",\"type\":\"local\",\"via\":\"10.0.0.2\"}]")).getMessage());
+    }
+
+    @Test
     void readsTheFullExampleAndDefaults() {
         DataplaneConfig c = ConfigJson.read(JSON, DataplaneConfig.class, "dp.json");
         assertEquals("r1", c.name());
@@ -173,7 +182,7 @@ class DataplaneConfigTest {
                 + " or joins one attached by someone else (xskMap), not both", both.getMessage());
         InvalidConfigException relative = assertThrows(InvalidConfigException.class, () -> ConfigJson.readYaml(
                 "ports:\n  - netdev: eth0\n    xskMap: xsks_map\n", DataplaneConfig.class, "dp.yaml"));
-        assertEquals("invalid config in dp.yaml: ports[0].xskMap: must be an absolute path, was 'xsks_map'",
+        assertEquals("invalid config in dp.yaml: ports[0].xskMap: must be an absolute path or \"auto\", was 'xsks_map'",
                 relative.getMessage());
         InvalidConfigException missing = assertThrows(InvalidConfigException.class, () -> ConfigJson.readFile(
                 dir.resolve("nope.yaml"), DataplaneConfig.class));
@@ -236,7 +245,7 @@ class DataplaneConfigTest {
         assertEquals("invalid config in dp.json: routes[0].port: must be set (or nextHops, or a type other than"
                 + " unicast)", bad(withRoutes("[{\"prefix\":\"10.0.0.0/8\",\"via\":\"10.0.0.1\"}]")).getMessage());
         assertEquals("invalid config in dp.json: routes[0].type: unknown route type 'drop' (known: unicast, blackhole,"
-                + " unreachable, prohibit)", bad(withRoutes("[{\"prefix\":\"10.0.0.0/8\",\"type\":\"drop\"}]"))
+                + " unreachable, prohibit, local)", bad(withRoutes("[{\"prefix\":\"10.0.0.0/8\",\"type\":\"drop\"}]"))
                 .getMessage());
         assertEquals("invalid config in dp.json: neighbours[0].port: unknown port 'eth7' (ports: [eth0, eth1])",
                 bad("{\"ports\":[{\"netdev\":\"eth0\"},{\"netdev\":\"eth1\"}],\"neighbours\":[{\"ip\":\"10.0.0.1\","

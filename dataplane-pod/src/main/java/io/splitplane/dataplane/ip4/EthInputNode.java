@@ -5,6 +5,8 @@ import io.splitplane.dataplane.graph.Graph;
 import io.splitplane.dataplane.graph.Node;
 import io.splitplane.dataplane.graph.NodeError;
 import io.splitplane.dataplane.graph.PacketVector;
+import io.splitplane.dataplane.punt.PuntNode;
+import io.splitplane.dataplane.punt.PuntReason;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -15,35 +17,31 @@ import java.util.List;
  * with the packet advanced past the 14-byte Ethernet header (VPP's {@code vlib_buffer_advance}:
  * {@code addr} then points at the IPv4 header, {@code len} counts from there; the L3 offset is
  * recorded in the packet itself, and {@code ip4-rewrite} moves {@code addr} back to write the new
- * Ethernet header). Everything else is dropped, counted by reason (the next issue punts it to the
- * kernel instead).
+ * Ethernet header). Everything else (ARP, IPv6, VLAN-tagged frames: what the classifier steered here
+ * although the graph does not handle it) is punted to the kernel ({@code punt/not-ip4}), stepped past
+ * the Ethernet header the same way, because {@code punt} expects every packet at its L3 offset.
  *
  * <pre>
- *   next:   0 drop   1 ip4-input
- *   errors: too-short, not-ip4, vlan
+ *   next:   0 drop   1 ip4-input   2 punt
+ *   errors: too-short
  * </pre>
  */
 public final class EthInputNode extends Node {
     public static final String NAME = "eth-input";
     public static final int NEXT_IP4_INPUT = 1;
+    public static final int NEXT_PUNT = 2;
 
     public static final int ERR_TOO_SHORT = 0;
-    public static final int ERR_NOT_IP4 = 1;
-    public static final int ERR_VLAN = 2;
 
     static final int L2_SIZE = (int) EthernetHeaderLayout.SIZE;
     private static final ValueLayout.OfShort BE16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final long ETHER_TYPE = EthernetHeaderLayout.ETHER_TYPE_OFFSET;
-    private static final int VLAN = 0x8100;
-    private static final int QINQ = 0x88A8;
 
     private MemorySegment packets;
 
     public EthInputNode() {
-        super(NAME, List.of(DROP_NODE, Ip4InputNode.NAME), List.of(
-                NodeError.of("too-short", "frame shorter than an Ethernet header"),
-                NodeError.of("not-ip4", "EtherType is not IPv4 (ARP, IPv6, ...): dropped, to be punted to the kernel"),
-                NodeError.of("vlan", "802.1Q/802.1ad tagged frame: not handled yet, dropped")));
+        super(NAME, List.of(DROP_NODE, Ip4InputNode.NAME, PuntNode.NAME), List.of(
+                NodeError.of("too-short", "frame shorter than an Ethernet header")));
     }
 
     @Override
@@ -64,12 +62,13 @@ public final class EthInputNode extends Node {
                 continue;
             }
             final int type = m.get(BE16, a + ETHER_TYPE) & 0xFFFF;
+            addr[i] = a + L2_SIZE;
+            len[i] = l - L2_SIZE;
             if (type == EthernetHeaderLayout.ETHER_TYPE_IPV4) {
-                addr[i] = a + L2_SIZE;
-                len[i] = l - L2_SIZE;
                 nexts[i] = NEXT_IP4_INPUT;
             } else {
-                nexts[i] = drop(type == VLAN || type == QINQ ? ERR_VLAN : ERR_NOT_IP4);
+                v.meta1[i] = PuntReason.NOT_IP4;
+                nexts[i] = NEXT_PUNT;
             }
         }
         return PER_PACKET;

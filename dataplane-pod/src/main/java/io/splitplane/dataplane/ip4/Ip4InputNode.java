@@ -5,16 +5,22 @@ import io.splitplane.dataplane.graph.Graph;
 import io.splitplane.dataplane.graph.Node;
 import io.splitplane.dataplane.graph.NodeError;
 import io.splitplane.dataplane.graph.PacketVector;
+import io.splitplane.dataplane.punt.PuntNode;
+import io.splitplane.dataplane.punt.PuntReason;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
 
 /**
  * {@code ip4-input}: validates an IPv4 header (the packet's {@code addr} points at it, see
- * {@link EthInputNode}) before it is forwarded, in the order VPP's {@code ip4_input_check} does:
- * length of the frame, version, IHL, options, total length, header checksum, TTL. What fails is
- * dropped with its reason; {@code options} and {@code ttl-expired} are counted apart because the next
- * issue sends them to the kernel (which answers TTL expiry with ICMP time exceeded).
+ * {@link EthInputNode}) before it is looked up, in the order VPP's {@code ip4_input_check} does:
+ * length of the frame, version, IHL, options, total length, header checksum, fragment. What is broken
+ * is dropped with its reason; what is valid but not for the graph goes to the kernel: a header with
+ * options ({@code punt/options}, before the checksum: the kernel checks it) and fragments
+ * ({@code punt/fragment}: MF set or offset non-zero; the kernel forwards or reassembles them).
+ *
+ * <p>TTL is not checked here: a packet for a local address is delivered whatever its TTL (as Linux
+ * does); {@code ip4-rewrite} punts TTL 0/1 packets that would be forwarded.
  *
  * <p>A frame longer than the IPv4 total length (Ethernet padding) is trimmed to it.
  *
@@ -22,21 +28,24 @@ import java.util.List;
  * summed from them.
  *
  * <pre>
- *   next:   0 drop   1 ip4-lookup
- *   errors: too-short, bad-version, bad-ihl, options, bad-length, bad-checksum, ttl-expired
+ *   next:   0 drop   1 ip4-lookup   2 punt
+ *   errors: too-short, bad-version, bad-ihl, bad-length, bad-checksum
  * </pre>
  */
 public final class Ip4InputNode extends Node {
     public static final String NAME = "ip4-input";
     public static final int NEXT_LOOKUP = 1;
+    public static final int NEXT_PUNT = 2;
 
     public static final int ERR_TOO_SHORT = 0;
     public static final int ERR_BAD_VERSION = 1;
     public static final int ERR_BAD_IHL = 2;
-    public static final int ERR_OPTIONS = 3;
-    public static final int ERR_BAD_LENGTH = 4;
-    public static final int ERR_BAD_CHECKSUM = 5;
-    public static final int ERR_TTL_EXPIRED = 6;
+    public static final int ERR_BAD_LENGTH = 3;
+    public static final int ERR_BAD_CHECKSUM = 4;
+    /** Not an error: {@link #checkVersionIhl}'s answer for IHL &gt; 5. */
+    private static final int OPTIONS = -1;
+    /** flags+fragment offset: MF (0x2000) and the 13-bit offset; DF (0x4000) does not matter. */
+    private static final int MF_OR_OFFSET = 0x3FFF;
 
     private static final ValueLayout.OfInt BE32 = Ip4HeaderLayout.FIELD_U32;
     private static final int MIN = (int) Ip4HeaderLayout.MIN_SIZE;
@@ -52,14 +61,12 @@ public final class Ip4InputNode extends Node {
     private MemorySegment packets;
 
     public Ip4InputNode() {
-        super(NAME, List.of(DROP_NODE, Ip4LookupNode.NAME), List.of(
+        super(NAME, List.of(DROP_NODE, Ip4LookupNode.NAME, PuntNode.NAME), List.of(
                 NodeError.of("too-short", "packet shorter than an IPv4 header"),
                 NodeError.of("bad-version", "IP version is not 4"),
                 NodeError.of("bad-ihl", "IHL below 5 (header shorter than 20 bytes)"),
-                NodeError.of("options", "IPv4 header with options: dropped, to be punted to the kernel"),
                 NodeError.of("bad-length", "IPv4 total length below the header length or beyond the frame"),
-                NodeError.of("bad-checksum", "IPv4 header checksum is wrong"),
-                NodeError.of("ttl-expired", "TTL 0 or 1: must not be forwarded (to be punted: the kernel sends ICMP)")));
+                NodeError.of("bad-checksum", "IPv4 header checksum is wrong")));
     }
 
     @Override
@@ -82,7 +89,13 @@ public final class Ip4InputNode extends Node {
             final int w0 = m.get(BE32, a);
             final int versionIhl = w0 >>> 24;
             if (versionIhl != 0x45) {
-                nexts[i] = drop(checkVersionIhl(versionIhl));
+                final int why = checkVersionIhl(versionIhl);
+                if (why == OPTIONS) {
+                    v.meta1[i] = PuntReason.OPTIONS;
+                    nexts[i] = NEXT_PUNT;
+                } else {
+                    nexts[i] = drop(why);
+                }
                 continue;
             }
             final int totalLength = w0 & 0xFFFF;
@@ -101,8 +114,9 @@ public final class Ip4InputNode extends Node {
             sum = (sum & 0xFFFF) + (sum >>> 16);
             if (sum != 0xFFFF) {
                 nexts[i] = drop(ERR_BAD_CHECKSUM);
-            } else if ((w2 >>> 24) <= 1) {
-                nexts[i] = drop(ERR_TTL_EXPIRED);
+            } else if ((w1 & MF_OR_OFFSET) != 0) {
+                v.meta1[i] = PuntReason.FRAGMENT;
+                nexts[i] = NEXT_PUNT;
             } else {
                 len[i] = totalLength;
                 nexts[i] = NEXT_LOOKUP;
@@ -116,6 +130,6 @@ public final class Ip4InputNode extends Node {
         if (versionIhl >>> 4 != 4) {
             return ERR_BAD_VERSION;
         }
-        return (versionIhl & 0xF) < 5 ? ERR_BAD_IHL : ERR_OPTIONS;
+        return (versionIhl & 0xF) < 5 ? ERR_BAD_IHL : OPTIONS;
     }
 }

@@ -9,6 +9,8 @@ import io.splitplane.dataplane.graph.Graph;
 import io.splitplane.dataplane.graph.Node;
 import io.splitplane.dataplane.graph.NodeError;
 import io.splitplane.dataplane.graph.PacketVector;
+import io.splitplane.dataplane.punt.PuntNode;
+import io.splitplane.dataplane.punt.PuntReason;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
@@ -18,8 +20,11 @@ import java.util.List;
  * whole vector in one {@link Ip4Fib#lookupBatch} (the tbl24 loads of 256 packets overlap, which is
  * what makes a 1M-route table affordable). A next-hop result goes to {@code ip4-rewrite} with the
  * next-hop id in {@code meta0}; an ECMP group picks its member with the {@link FlowHash} of the
- * 5-tuple (written to {@code meta1}); every other result is dropped under its own reason, named so
- * that the next issue can turn them into punts ({@code local}, {@code punt}, {@code no-route}).
+ * 5-tuple (written to {@code meta1}); a local address goes to {@code ip4-local}; what the kernel
+ * answers better than the graph is punted with its reason: no route ({@code punt/no-route}: the
+ * kernel routes it or sends ICMP unreachable), unreachable and prohibit routes ({@code punt/unreachable}:
+ * the kernel sends the ICMP error), punt routes ({@code punt/route}). Blackhole routes and empty ECMP
+ * groups are drops.
  *
  * <p>Flow hash input: source, destination, protocol, and for UDP and TCP the ports, when the packet
  * carries them (fragment offset 0: whole datagrams and first fragments; later fragments hash with
@@ -27,22 +32,19 @@ import java.util.List;
  * (20 bytes, no options), so the L4 header starts 20 bytes in.
  *
  * <pre>
- *   next:   0 drop   1 ip4-rewrite
- *   errors: no-route, local, blackhole, unreachable, prohibit, punt, no-group-member
+ *   next:   0 drop   1 ip4-rewrite   2 ip4-local   3 punt
+ *   errors: blackhole, no-group-member
  *   meta0 := next-hop id,  meta1 := flow hash (ECMP only)
  * </pre>
  */
 public final class Ip4LookupNode extends Node {
     public static final String NAME = "ip4-lookup";
     public static final int NEXT_REWRITE = 1;
+    public static final int NEXT_LOCAL = 2;
+    public static final int NEXT_PUNT = 3;
 
-    public static final int ERR_NO_ROUTE = 0;
-    public static final int ERR_LOCAL = 1;
-    public static final int ERR_BLACKHOLE = 2;
-    public static final int ERR_UNREACHABLE = 3;
-    public static final int ERR_PROHIBIT = 4;
-    public static final int ERR_PUNT = 5;
-    public static final int ERR_NO_GROUP_MEMBER = 6;
+    public static final int ERR_BLACKHOLE = 0;
+    public static final int ERR_NO_GROUP_MEMBER = 1;
 
     private static final ValueLayout.OfInt BE32 = Ip4HeaderLayout.FIELD_U32;
     private static final long DST = Ip4HeaderLayout.DESTINATION_OFFSET;
@@ -53,16 +55,15 @@ public final class Ip4LookupNode extends Node {
     private static final int TCP = 6;
     private static final int UDP = 17;
 
-    /** Drop reason per FibResult kind that is not a next hop or group. */
-    private static final int[] KIND_ERROR = new int[1 << (32 - FibResult.KIND_SHIFT)];
+    /** Punt reason per FibResult kind that is punted (-1: not punted). */
+    private static final int[] KIND_PUNT = new int[1 << (32 - FibResult.KIND_SHIFT)];
 
     static {
-        KIND_ERROR[FibResult.KIND_NO_ROUTE] = ERR_NO_ROUTE;
-        KIND_ERROR[FibResult.KIND_LOCAL] = ERR_LOCAL;
-        KIND_ERROR[FibResult.KIND_BLACKHOLE] = ERR_BLACKHOLE;
-        KIND_ERROR[FibResult.KIND_UNREACHABLE] = ERR_UNREACHABLE;
-        KIND_ERROR[FibResult.KIND_PROHIBIT] = ERR_PROHIBIT;
-        KIND_ERROR[FibResult.KIND_PUNT] = ERR_PUNT;
+        java.util.Arrays.fill(KIND_PUNT, -1);
+        KIND_PUNT[FibResult.KIND_NO_ROUTE] = PuntReason.NO_ROUTE;
+        KIND_PUNT[FibResult.KIND_UNREACHABLE] = PuntReason.UNREACHABLE;
+        KIND_PUNT[FibResult.KIND_PROHIBIT] = PuntReason.UNREACHABLE;
+        KIND_PUNT[FibResult.KIND_PUNT] = PuntReason.ROUTE;
         if (FibResult.KIND_SHIFT != 28 || FibResult.KIND_COUNT > 16) {
             throw new ExceptionInInitializerError("unexpected FibResult encoding");
         }
@@ -82,13 +83,8 @@ public final class Ip4LookupNode extends Node {
      *               its neighbours)
      */
     public Ip4LookupNode(final Ip4Fib fib, final EcmpGroupTable groups, final long seed) {
-        super(NAME, List.of(DROP_NODE, Ip4RewriteNode.NAME), List.of(
-                NodeError.of("no-route", "no route to the destination (to be punted: the kernel answers unreachable)"),
-                NodeError.of("local", "destination is a local address: no ip4-local yet (to be punted)"),
+        super(NAME, List.of(DROP_NODE, Ip4RewriteNode.NAME, Ip4LocalNode.NAME, PuntNode.NAME), List.of(
                 NodeError.of("blackhole", "blackhole route"),
-                NodeError.of("unreachable", "unreachable route (to be punted: the kernel sends ICMP)"),
-                NodeError.of("prohibit", "prohibit route (to be punted: the kernel sends ICMP)"),
-                NodeError.of("punt", "route says: give to the kernel (no punt path yet)"),
                 NodeError.of("no-group-member", "ECMP group unknown or empty")));
         this.fib = fib;
         this.groups = groups;
@@ -120,8 +116,14 @@ public final class Ip4LookupNode extends Node {
                 nexts[i] = NEXT_REWRITE;
             } else if (kind == FibResult.KIND_GROUP) {
                 nexts[i] = selectMember(m, v, i, r & FibResult.ID_MASK, dsts[i]);
+            } else if (kind == FibResult.KIND_LOCAL) {
+                meta0[i] = r & FibResult.ID_MASK;
+                nexts[i] = NEXT_LOCAL;
+            } else if (KIND_PUNT[kind] >= 0) {
+                v.meta1[i] = KIND_PUNT[kind];
+                nexts[i] = NEXT_PUNT;
             } else {
-                nexts[i] = drop(KIND_ERROR[kind]);
+                nexts[i] = drop(ERR_BLACKHOLE);
             }
         }
         return PER_PACKET;

@@ -8,6 +8,8 @@ import io.splitplane.dataplane.graph.Graph;
 import io.splitplane.dataplane.graph.Node;
 import io.splitplane.dataplane.graph.NodeError;
 import io.splitplane.dataplane.graph.PacketVector;
+import io.splitplane.dataplane.punt.PuntNode;
+import io.splitplane.dataplane.punt.PuntReason;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
@@ -30,19 +32,27 @@ import java.util.Objects;
  * list); this node maps it to one of its edges. A port this worker does not run (another worker's, or
  * none) is a counted drop: {@code egress-not-local}.
  *
+ * <p>Punts, before any byte of the packet is changed (so the kernel gets the frame as it arrived): a
+ * next hop whose neighbour is not resolved ({@code punt/no-neighbour}: the kernel resolves it and sends
+ * the packet; the netlink agent then learns the neighbour and later packets stay in the graph), and TTL
+ * 0 or 1 ({@code punt/ttl-expired}: the kernel sends ICMP time exceeded, so traceroute sees the router
+ * as with plain Linux).
+ *
  * <pre>
- *   next:   0 drop   1.. port-tx-&lt;port&gt; for each port this worker runs
- *   errors: no-neighbour, no-adjacency, drop-next-hop, ttl-expired, egress-not-local
+ *   next:   0 drop   1 punt   2.. port-tx-&lt;port&gt; for each port this worker runs
+ *   errors: no-adjacency, drop-next-hop, egress-not-local
  * </pre>
  */
 public final class Ip4RewriteNode extends Node {
     public static final String NAME = "ip4-rewrite";
 
-    public static final int ERR_NO_NEIGHBOUR = 0;
-    public static final int ERR_NO_ADJACENCY = 1;
-    public static final int ERR_DROP_NEXT_HOP = 2;
-    public static final int ERR_TTL_EXPIRED = 3;
-    public static final int ERR_EGRESS_NOT_LOCAL = 4;
+    public static final int NEXT_PUNT = 1;
+    /** Edge of the first port; port k of the constructor's list is edge FIRST_PORT_EDGE + k. */
+    public static final int FIRST_PORT_EDGE = 2;
+
+    public static final int ERR_NO_ADJACENCY = 0;
+    public static final int ERR_DROP_NEXT_HOP = 1;
+    public static final int ERR_EGRESS_NOT_LOCAL = 2;
 
     private static final int L2 = EthInputNode.L2_SIZE;
     private static final long DST = Ip4HeaderLayout.DESTINATION_OFFSET;
@@ -60,14 +70,12 @@ public final class Ip4RewriteNode extends Node {
      */
     public Ip4RewriteNode(final NextHopTable nextHops, final int[] portIds, final List<String> portNames) {
         super(NAME, edges(portIds, portNames), List.of(
-                NodeError.of("no-neighbour", "next hop's neighbour not resolved (to be punted: the kernel resolves it)"),
                 NodeError.of("no-adjacency", "next hop unknown (removed)"),
                 NodeError.of("drop-next-hop", "blackhole next hop"),
-                NodeError.of("ttl-expired", "TTL 0 or 1 at rewrite (to be punted)"),
                 NodeError.of("egress-not-local", "egress port is not run by this worker")));
         this.nextHops = Objects.requireNonNull(nextHops, "nextHops");
         for (int k = 0; k < portIds.length; k++) {
-            egressEdge[portIds[k]] = k + 1;
+            egressEdge[portIds[k]] = k + FIRST_PORT_EDGE;
         }
     }
 
@@ -78,6 +86,7 @@ public final class Ip4RewriteNode extends Node {
         }
         final List<String> e = new ArrayList<>();
         e.add(DROP_NODE);
+        e.add(PuntNode.NAME);
         for (int k = 0; k < portIds.length; k++) {
             if (portIds[k] < 0 || portIds[k] >= Adjacency.MAX_PORTS) {
                 throw new IllegalArgumentException("port id=" + portIds[k] + " out of range 0.." + (Adjacency.MAX_PORTS - 1));
@@ -112,8 +121,12 @@ public final class Ip4RewriteNode extends Node {
                 state = Adjacency.state(adj);
             }
             if (state != Adjacency.RESOLVED) {
-                nexts[i] = drop(state == Adjacency.UNRESOLVED ? ERR_NO_NEIGHBOUR
-                        : state == Adjacency.DROP ? ERR_DROP_NEXT_HOP : ERR_NO_ADJACENCY);
+                if (state == Adjacency.UNRESOLVED) {
+                    v.meta1[i] = PuntReason.NO_NEIGHBOUR;
+                    nexts[i] = NEXT_PUNT;
+                } else {
+                    nexts[i] = drop(state == Adjacency.DROP ? ERR_DROP_NEXT_HOP : ERR_NO_ADJACENCY);
+                }
                 continue;
             }
             final int port = Adjacency.port(adj);
@@ -122,8 +135,9 @@ public final class Ip4RewriteNode extends Node {
                 nexts[i] = drop(ERR_EGRESS_NOT_LOCAL);
                 continue;
             }
-            if (Ip4Checksum.decrementTtl(m, ip) < 0) {
-                nexts[i] = drop(ERR_TTL_EXPIRED);
+            if (Ip4Checksum.decrementTtl(m, ip) < 0) {   // TTL <= 1: left unchanged
+                v.meta1[i] = PuntReason.TTL_EXPIRED;
+                nexts[i] = NEXT_PUNT;
                 continue;
             }
             final long frame = ip - L2;

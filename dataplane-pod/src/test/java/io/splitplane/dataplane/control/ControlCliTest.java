@@ -244,7 +244,7 @@ class ControlCliTest {
         assertEquals(PACKETS + BLACKHOLED, samples.get("splitplane_port_rx_packets_total{" + g + ",port=\"left\"}"));
         assertEquals(PACKETS, samples.get("splitplane_port_tx_packets_total{" + g + ",port=\"right\"}"));
         assertEquals(BLACKHOLED, samples.get("splitplane_node_errors_total{" + g + ",node=\"ip4-lookup\",reason=\"blackhole\"}"));
-        assertEquals(0.0, samples.get("splitplane_node_errors_total{" + g + ",node=\"ip4-lookup\",reason=\"no-route\"}"));
+        assertEquals(0.0, samples.get("splitplane_node_errors_total{" + g + ",node=\"punt\",reason=\"no-route\"}"));
         synchronized (dp.tables()) {
             assertEquals(dp.tables().fib().routeCount(), samples.get("splitplane_fib_routes{dataplane=\"clitest\"}"));
         }

@@ -2,14 +2,17 @@ package io.splitplane.dataplane.ip4;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
+import io.splitplane.dataplane.channel.Channels;
 import io.splitplane.dataplane.fib.Quiescence;
 import io.splitplane.dataplane.graph.Graph;
 import io.splitplane.dataplane.graph.PacketVector;
 import io.splitplane.dataplane.port.MemoryPort;
 import io.splitplane.dataplane.port.MemoryPortPair;
+import io.splitplane.dataplane.punt.KernelInjector;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * An ip4 forwarding graph over in-memory ports: dataplane port {@code i} is side A ({@code p<i>}) of
@@ -31,6 +34,11 @@ final class ForwardingHarness implements AutoCloseable {
     }
 
     ForwardingHarness(int ports, Ip4Tables tables) {
+        this(ports, tables, new Channels(1), Map.of());
+    }
+
+    /** With channels and a kernel path per port name ({@code p<i>}). */
+    ForwardingHarness(int ports, Ip4Tables tables, Channels channels, Map<String, ? extends KernelInjector> punt) {
         this.tables = tables;
         this.reader = tables.registerWorker();
         MemoryPortPair first = MemoryPortPair.create(MemoryPortPair.Config.named("p0", "x0").withFrames(8192, 0)
@@ -46,7 +54,7 @@ final class ForwardingHarness implements AutoCloseable {
             tables.setPortMac(i, PORT_MACS[i]);
         }
         graph = Ip4Forwarder.build("ip4-test", tables, reader, pairs.stream().map(MemoryPortPair::a).toList(), ids,
-                Ip4Forwarder.Options.defaults());
+                Ip4Forwarder.Options.defaults(), channels, 0, punt);
     }
 
     MemoryPort outside(int port) {
@@ -82,6 +90,25 @@ final class ForwardingHarness implements AutoCloseable {
             for (int i = 0; i < n; i++) {
                 out.add(x.read(scratch.addr[i], scratch.len[i]));
                 outside(0).free(scratch.addr[i]);
+            }
+        }
+    }
+
+    /** Moves {@code n} free frames from x0's pool to dataplane port {@code port}'s (what it sends from). */
+    void giveFrames(int port, int n) {
+        MemoryPort from = outside(0);
+        MemoryPort to = pairs.get(port).a();
+        for (int i = 0; i < n; i++) {
+            to.free(from.allocate());
+        }
+    }
+
+    /** Moves every free frame of the dataplane ports' pools back to x0's (where inject takes them). */
+    void reclaim() {
+        for (MemoryPortPair p : pairs) {
+            long f;
+            while ((f = p.a().allocate()) >= 0) {
+                outside(0).free(f);
             }
         }
     }

@@ -104,7 +104,7 @@ class Ip4GraphLpmTest {
             var st = h.graph.stats();
             System.out.printf("graph LPM: %d prefixes, %d packets, no-route %d%n%s", PREFIXES, PACKETS,
                     expectedNoRoute, st.format());
-            assertEquals(expectedNoRoute, h.graph.errorCount("ip4-lookup", "no-route"));
+            assertEquals(expectedNoRoute, h.graph.errorCount("punt", "no-route"));
             assertTrue(expectedNoRoute > 1000 && expectedNoRoute < PACKETS / 3, "both outcomes exercised");
             for (int p = 1; p < 4; p++) {
                 assertEquals(expectedTx[p], st.port("p" + p).get("tx-packets"), "port " + p);

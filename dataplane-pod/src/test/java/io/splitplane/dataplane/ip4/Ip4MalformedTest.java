@@ -15,9 +15,10 @@ import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every drop reason of the ip4 path: each kind of broken or unforwardable packet is sent 3 times
- * among good ones, and exactly its counter (node/error) counts 3 per kind, no other counter moves,
- * only the good packets leave, and every dropped frame goes back to its pool.
+ * Every drop and punt reason of the ip4 path: each kind of broken, unforwardable or kernel-bound
+ * packet is sent 3 times among good ones, and exactly its counter (node/error; punts under
+ * {@code punt/<reason>}) counts 3 per kind, no other counter moves, only the good packets leave, and
+ * every dropped or punted frame goes back to its pool.
  */
 class Ip4MalformedTest {
     private static final int GOOD_DST = Ip4.parse("10.1.0.5");
@@ -53,54 +54,63 @@ class Ip4MalformedTest {
             h.tables.setRoute(Ip4.parse("10.10.0.0"), 16, Ip4Tables.Path.connected(2)); // no neighbour for hosts
 
             byte[] ok = good(GOOD_DST, 64);
-            Map<String, byte[]> cases = new LinkedHashMap<>();
-            cases.put("eth-input/too-short", Arrays.copyOf(ok, 13));
-            cases.put("eth-input/not-ip4", withHeader(ok, c -> {
+            // case -> the counter (node/error) it must move; punts are counted by the punt node by reason
+            Map<byte[], String> cases = new LinkedHashMap<>();
+            cases.put(Arrays.copyOf(ok, 13), "eth-input/too-short");
+            cases.put(withHeader(ok, c -> {
                 c[12] = 0x08;
                 c[13] = 0x06; // ARP
                 return c;
-            }, false));
-            cases.put("eth-input/vlan", withHeader(ok, c -> {
+            }, false), "punt/not-ip4");
+            cases.put(withHeader(ok, c -> {
                 c[12] = (byte) 0x81;
                 c[13] = 0x00;
                 return c;
-            }, false));
-            cases.put("ip4-input/too-short", Arrays.copyOf(ok, ETH + 19));
-            cases.put("ip4-input/bad-version", withHeader(ok, c -> {
+            }, false), "punt/not-ip4");
+            cases.put(Arrays.copyOf(ok, ETH + 19), "ip4-input/too-short");
+            cases.put(withHeader(ok, c -> {
                 c[ETH] = 0x65;
                 return c;
-            }, true));
-            cases.put("ip4-input/bad-ihl", withHeader(ok, c -> {
+            }, true), "ip4-input/bad-version");
+            cases.put(withHeader(ok, c -> {
                 c[ETH] = 0x44;
                 return c;
-            }, true));
-            cases.put("ip4-input/options", withHeader(ok, c -> {
+            }, true), "ip4-input/bad-ihl");
+            cases.put(withHeader(ok, c -> {
                 c[ETH] = 0x46;
                 return c;
-            }, true));
-            cases.put("ip4-input/bad-length", withHeader(ok, c -> {
+            }, true), "punt/options");
+            cases.put(withHeader(ok, c -> {
                 c[ETH + 2] = 0x7;   // total length 0x07xx > frame
                 return c;
-            }, true));
-            cases.put("ip4-input/bad-checksum", withHeader(ok, c -> {
+            }, true), "ip4-input/bad-length");
+            cases.put(withHeader(ok, c -> {
                 c[ETH + 11] ^= 0x5A;
                 return c;
-            }, false));
-            cases.put("ip4-input/ttl-expired", good(GOOD_DST, 1));
-            cases.put("ip4-lookup/no-route", good(Ip4.parse("11.0.0.1"), 64));
-            cases.put("ip4-lookup/blackhole", good(Ip4.parse("10.3.1.1"), 64));
-            cases.put("ip4-lookup/unreachable", good(Ip4.parse("10.4.1.1"), 64));
-            cases.put("ip4-lookup/prohibit", good(Ip4.parse("10.5.1.1"), 64));
-            cases.put("ip4-lookup/local", good(Ip4.parse("10.6.0.1"), 64));
-            cases.put("ip4-lookup/punt", good(Ip4.parse("10.7.0.1"), 64));
-            cases.put("ip4-rewrite/no-neighbour", good(Ip4.parse("10.2.0.1"), 64));
-            cases.put("ip4-rewrite/egress-not-local", good(Ip4.parse("10.8.0.1"), 64));
+            }, false), "ip4-input/bad-checksum");
+            cases.put(withHeader(ok, c -> {
+                c[ETH + 6] = 0x20; // MF: a first fragment
+                return c;
+            }, true), "punt/fragment");
+            cases.put(withHeader(ok, c -> {
+                c[ETH + 7] = 0x10; // offset 16 (x 8 bytes): a later fragment
+                return c;
+            }, true), "punt/fragment");
+            cases.put(good(GOOD_DST, 1), "punt/ttl-expired");
+            cases.put(good(Ip4.parse("11.0.0.1"), 64), "punt/no-route");
+            cases.put(good(Ip4.parse("10.3.1.1"), 64), "ip4-lookup/blackhole");
+            cases.put(good(Ip4.parse("10.4.1.1"), 64), "punt/unreachable");
+            cases.put(good(Ip4.parse("10.5.1.1"), 64), "punt/unreachable");
+            cases.put(good(Ip4.parse("10.6.0.1"), 64), "punt/no-channel");
+            cases.put(good(Ip4.parse("10.7.0.1"), 64), "punt/route");
+            cases.put(good(Ip4.parse("10.2.0.1"), 64), "punt/no-neighbour");
+            cases.put(good(Ip4.parse("10.8.0.1"), 64), "ip4-rewrite/egress-not-local");
 
             byte[] ttl0 = good(GOOD_DST, 0);
             byte[] connectedUnknown = good(Ip4.parse("10.10.0.1"), 64);
             int goodSent = 0;
             for (int round = 0; round < 3; round++) {
-                for (byte[] bad : cases.values()) {
+                for (byte[] bad : cases.keySet()) {
                     assertTrue(h.inject(0, bad));
                     assertTrue(h.inject(0, ok));
                     goodSent++;
@@ -113,9 +123,13 @@ class Ip4MalformedTest {
             GraphStats st = h.graph.stats();
             System.out.print(st.format());
             Map<String, Long> expected = new LinkedHashMap<>();
-            cases.keySet().forEach(k -> expected.put(k, 3L));
-            expected.merge("ip4-input/ttl-expired", 1L, Long::sum);
-            expected.merge("ip4-rewrite/no-neighbour", 1L, Long::sum);
+            cases.values().forEach(k -> expected.merge(k, 3L, Long::sum));
+            expected.merge("punt/ttl-expired", 1L, Long::sum);
+            expected.merge("punt/no-neighbour", 1L, Long::sum);
+            long punts = expected.entrySet().stream().filter(e -> e.getKey().startsWith("punt/"))
+                    .mapToLong(Map.Entry::getValue).sum();
+            // No kernel path in this graph (memory ports): every punt is also counted as dropped for that.
+            expected.put("punt/no-kernel-path", punts);
             for (GraphStats.ErrorStats e : st.errors()) {
                 String key = e.node() + "/" + e.error();
                 assertEquals(expected.getOrDefault(key, 0L), e.count(), key);
@@ -123,8 +137,10 @@ class Ip4MalformedTest {
             List<byte[]> out = h.collect(1);
             assertEquals(goodSent, out.size());
             assertEquals(0, h.collect(0).size() + h.collect(2).size());
-            long drops = cases.size() * 3L + 2;
+            long drops = cases.size() * 3L + 2 - punts;
             assertEquals(drops, st.port("p0").get("drops"), "dropped frames went back to their port");
+            assertEquals(punts, st.nodes().stream().filter(n -> n.name().equals("punt")).findFirst().orElseThrow()
+                    .packets(), "punted frames went through punt");
             assertEquals(h.pairs.getFirst().memory().frameCount(), h.framesInPools(), "no frame lost");
         }
     }

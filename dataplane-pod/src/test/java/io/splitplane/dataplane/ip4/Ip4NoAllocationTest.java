@@ -78,8 +78,8 @@ class Ip4NoAllocationTest {
             assertTrue(measured >= 1_000_000);
             assertTrue(allocated <= TOLERANCE_BYTES, allocated + " bytes allocated over " + measured + " packets");
             assertEquals(0, st.vectorAllocations());
-            assertTrue(h.graph.errorCount("ip4-lookup", "no-route") > 0);
-            assertTrue(h.graph.errorCount("ip4-rewrite", "no-neighbour") > 0);
+            assertTrue(h.graph.errorCount("punt", "no-route") > 0);
+            assertTrue(h.graph.errorCount("punt", "no-neighbour") > 0);
             assertTrue(h.graph.errorCount("ip4-lookup", "blackhole") > 0);
             assertTrue(st.port("p2").get("tx-packets") > 0 && st.port("p1").get("tx-packets") > 0);
             assertTrue(warm > 0);

@@ -26,6 +26,8 @@ import java.util.Objects;
 public final class BpfProgram implements AutoCloseable {
     /** BPF_PROG_TYPE_XDP (linux/bpf.h). */
     public static final int TYPE_XDP = 6;
+    /** BPF_PROG_TYPE_SCHED_CLS: tc classifier programs (libbpf section {@code "tc"}). */
+    public static final int TYPE_SCHED_CLS = 3;
 
     /** Borrowed programs: the owning object and libbpf's program; null for owned programs. */
     private final BpfObject owner;
@@ -166,6 +168,25 @@ public final class BpfProgram implements AutoCloseable {
         NetworkInterfaces.requireValidName(interfaceName);
         Objects.requireNonNull(mode, "mode");
         return attachXdp(NetworkInterfaces.indexOf(interfaceName), mode);
+    }
+
+    /**
+     * Attaches this tc program as a direct-action filter on the clsact ingress hook of
+     * {@code ifindex} in the calling thread's network namespace (the qdisc is created if missing).
+     */
+    public TcIngressAttachment attachTcIngress(int ifindex) {
+        enter();
+        try {
+            int fd = loadedFd();
+            int type = owner == null ? ownedType : Libbpf.programType(handle);
+            if (type != TYPE_SCHED_CLS) {
+                throw new IllegalStateException("program '" + name + "' is not a tc program (BPF_PROG_TYPE " + type
+                        + "); it cannot be attached to a clsact hook");
+            }
+            return TcIngressAttachment.attach(name, fd, ifindex);
+        } finally {
+            exit();
+        }
     }
 
     /** Pins the program at {@code path} on a bpffs, so it outlives this object. */

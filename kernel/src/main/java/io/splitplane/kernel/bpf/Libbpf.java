@@ -80,6 +80,10 @@ final class Libbpf {
     private static final MethodHandle XDP_QUERY = plain("bpf_xdp_query",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
 
+    private static final MethodHandle TC_HOOK_CREATE = plain("bpf_tc_hook_create", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle TC_ATTACH = plain("bpf_tc_attach", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle TC_DETACH = plain("bpf_tc_detach", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+
     private static final MethodHandle SET_PRINT = plain("libbpf_set_print", FunctionDescriptor.of(ADDRESS, ADDRESS));
     private static final MethodHandle NUM_POSSIBLE_CPUS = plain("libbpf_num_possible_cpus", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle STRERROR = plain("libbpf_strerror",
@@ -356,6 +360,32 @@ final class Libbpf {
     static int xdpQuery(int ifindex, int flags, MemorySegment opts) {
         try {
             return (int) XDP_QUERY.invokeExact(ifindex, flags, opts);
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    // ---- tc (clsact) hooks: int results, -errno on failure --------------------------------------
+
+    static int tcHookCreate(MemorySegment hook) {
+        try {
+            return (int) TC_HOOK_CREATE.invokeExact(hook);
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    static int tcAttach(MemorySegment hook, MemorySegment opts) {
+        try {
+            return (int) TC_ATTACH.invokeExact(hook, opts);
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    static int tcDetach(MemorySegment hook, MemorySegment opts) {
+        try {
+            return (int) TC_DETACH.invokeExact(hook, opts);
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }

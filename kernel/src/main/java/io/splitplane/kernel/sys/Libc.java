@@ -54,6 +54,9 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
     private static final MethodHandle IOCTL = errnoCall("ioctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
+    // write(2) with the buffer as a raw address (JAVA_LONG), so a hot path can write straight out of a
+    // mapped region (a UMEM frame) without making a MemorySegment slice per call.
+    private static final MethodHandle WRITE_ADDRESS = errnoCall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
     private static final MethodHandle IF_NAMETOINDEX = errnoCall("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle GETTID = plainCall("gettid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle STRERROR = plainCall("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
@@ -347,6 +350,19 @@ public final class Libc {
         MemorySegment c = Downcalls.errnoSlot();
         try {
             return ret(c, (int) IOCTL.invokeExact(c, fd, request, argument));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code write(fd, address, length)} from a native address (inside a segment the caller keeps
+     * alive); returns the bytes written or {@code -errno}. Allocation-free.
+     */
+    public static long writeAddress0(int fd, long address, long length) {
+        MemorySegment c = Downcalls.errnoSlot();
+        try {
+            return ret(c, (long) WRITE_ADDRESS.invokeExact(c, fd, address, length));
         } catch (Throwable t) {
             throw rethrow(t);
         }

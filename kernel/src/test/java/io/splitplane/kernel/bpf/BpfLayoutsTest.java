@@ -58,6 +58,21 @@ class BpfLayoutsTest {
         java.put("bpf_xdp_query_opts.skb_prog_id", BpfXdpQueryOptsLayout.SKB_PROG_ID);
         java.put("bpf_xdp_query_opts.attach_mode", BpfXdpQueryOptsLayout.ATTACH_MODE);
 
+        java.put("sizeof(bpf_tc_hook)", BpfTcHookLayout.SIZE);
+        java.put("bpf_tc_hook.sz", BpfTcHookLayout.SZ);
+        java.put("bpf_tc_hook.ifindex", BpfTcHookLayout.IFINDEX);
+        java.put("bpf_tc_hook.attach_point", BpfTcHookLayout.ATTACH_POINT);
+        java.put("bpf_tc_hook.parent", BpfTcHookLayout.PARENT);
+        java.put("BPF_TC_INGRESS", (long) BpfTcHookLayout.BPF_TC_INGRESS);
+        java.put("sizeof(bpf_tc_opts)", BpfTcOptsLayout.SIZE);
+        java.put("bpf_tc_opts.sz", BpfTcOptsLayout.SZ);
+        java.put("bpf_tc_opts.prog_fd", BpfTcOptsLayout.PROG_FD);
+        java.put("bpf_tc_opts.flags", BpfTcOptsLayout.FLAGS);
+        java.put("bpf_tc_opts.prog_id", BpfTcOptsLayout.PROG_ID);
+        java.put("bpf_tc_opts.handle", BpfTcOptsLayout.HANDLE);
+        java.put("bpf_tc_opts.priority", BpfTcOptsLayout.PRIORITY);
+        java.put("BPF_PROG_TYPE_SCHED_CLS", (long) BpfProgram.TYPE_SCHED_CLS);
+
         java.put("sizeof(bpf_map_create_opts)", BpfMapCreateOptsLayout.SIZE);
         java.put("bpf_map_create_opts.sz", BpfMapCreateOptsLayout.SZ);
         java.put("bpf_map_create_opts.inner_map_fd", BpfMapCreateOptsLayout.INNER_MAP_FD);

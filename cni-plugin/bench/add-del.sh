@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Wall time of ADD and DEL: splitplane next to Debian's reference host-device plugin, which makes the
+# comparable move of a netdev into a pod namespace. Both delegate IPAM to the same host-local. Each
+# run gets a fresh veth (the pool netdev) and a fresh pod namespace, made outside the timed calls;
+# the two plugins alternate which goes first. Prints medians and p95 in milliseconds.
+#
+#   cni-plugin/bench/add-del.sh [runs]        (as root, after ./mvnw -pl cni-plugin -am package)
+set -euo pipefail
+runs=${1:-50}
+here=$(cd "$(dirname "$0")/.." && pwd)
+plugin_dir="$here/target/cni"
+[[ -x "$plugin_dir/splitplane" ]] || { echo "build first: ./mvnw -B -pl cni-plugin -am package -DskipTests" >&2; exit 1; }
+[[ -x /usr/lib/cni/host-device ]] || { echo "needs containernetworking-plugins (build-tools/setup.sh)" >&2; exit 1; }
+[[ $(id -u) -eq 0 ]] || { echo "run as root" >&2; exit 1; }
+
+tag="spb$$"
+run_dir="/run/$tag"
+mkdir -p "$run_dir/bin" "$run_dir/state" "$run_dir/ipam" "$run_dir/bpf"
+mount -t bpf bpf "$run_dir/bpf"
+ln -s "$plugin_dir/splitplane" "$run_dir/bin/splitplane"
+ln -s /usr/lib/cni/host-device "$run_dir/bin/host-device"
+ln -s /usr/lib/cni/host-local "$run_dir/bin/host-local"
+cleanup() {
+  for ns in $(ip netns list | awk '{print $1}' | grep "^$tag" || true); do ip netns del "$ns"; done
+  for l in $(ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | grep "^$tag" || true); do ip link del "$l" 2>/dev/null || true; done
+  umount -l "$run_dir/bpf" 2>/dev/null || true
+  rm -rf "$run_dir"
+}
+trap cleanup EXIT
+
+ipam() { echo "\"ipam\":{\"type\":\"host-local\",\"dataDir\":\"$run_dir/ipam\",\"ranges\":[[{\"subnet\":\"10.$1.0.0/16\"}]]}"; }
+splitplane_config() {
+  echo "{\"cniVersion\":\"1.0.0\",\"name\":\"${tag}s\",\"type\":\"splitplane\",\"deviceID\":\"$1\",$(ipam 201),\
+\"bpffsRoot\":\"$run_dir/bpf\",\"stateDir\":\"$run_dir/state\",\
+\"classifier\":{\"rules\":[{\"name\":\"app\",\"action\":\"redirect\",\"protocol\":\"udp\",\"dstPorts\":\"4789\"}]}}"
+}
+host_device_config() {
+  echo "{\"cniVersion\":\"1.0.0\",\"name\":\"${tag}h\",\"type\":\"host-device\",\"device\":\"$1\",$(ipam 202)}"
+}
+
+# One timed call; prints the wall time in microseconds (bash's clock, no extra process in the timing).
+call() { # command plugin container netns config
+  local start end
+  start=${EPOCHREALTIME/./}
+  if ! CNI_COMMAND=$1 CNI_CONTAINERID=$3 CNI_NETNS=$4 CNI_IFNAME=net1 CNI_PATH="$run_dir/bin" \
+      "$run_dir/bin/$2" <<<"$5" >"$run_dir/out" 2>>"$run_dir/stderr"; then
+    echo "$2 $1 failed: $(cat "$run_dir/out")" >&2; exit 1
+  fi
+  end=${EPOCHREALTIME/./}
+  echo $((end - start))
+}
+
+one() { # plugin run -> appends "add del" to $run_dir/<plugin>
+  local plugin=$1 i=$2
+  local dev="${tag}d$i${1:0:1}" ns="${tag}p$i${1:0:1}" config
+  ip link add "$dev" type veth peer name "${tag}q$i${1:0:1}"
+  ip link set "$dev" up
+  ip netns add "$ns"
+  if [[ $plugin == splitplane ]]; then config=$(splitplane_config "$dev"); else config=$(host_device_config "$dev"); fi
+  local add del
+  add=$(call ADD "$plugin" "c$i" "/run/netns/$ns" "$config")
+  del=$(call DEL "$plugin" "c$i" "/run/netns/$ns" "$config")
+  echo "$add $del" >>"$run_dir/$plugin"
+  ip netns del "$ns"
+  ip link del "$dev"
+}
+
+# Warm-up (page cache, first exec of each binary), not counted.
+one splitplane w; one host-device w; : >"$run_dir/splitplane"; : >"$run_dir/host-device"
+for ((i = 0; i < runs; i++)); do
+  if ((i % 2)); then one splitplane "$i"; one host-device "$i"; else one host-device "$i"; one splitplane "$i"; fi
+done
+
+# Floors, measured in the same run: the JVM alone (VERSION, no kernel work) and the kernel's load and
+# verification of the classifier object alone (bpftool), the two costs host-device does not have.
+floor() { # name command...
+  local i start end
+  for ((i = 0; i < 20; i++)); do
+    start=${EPOCHREALTIME/./}
+    "${@:2}" >/dev/null 2>&1 <<<'{"cniVersion":"1.0.0"}' || true
+    end=${EPOCHREALTIME/./}
+    echo "$((end - start)) 0" >>"$run_dir/floor-$1"
+  done
+}
+classifier_object() {
+  unzip -p "$plugin_dir/splitplane.jar" io/splitplane/bpf/classifier.bpf.o >"$run_dir/classifier.bpf.o"
+}
+load_classifier() {
+  rm -f "$run_dir/bpf/floor"
+  bpftool prog load "$run_dir/classifier.bpf.o" "$run_dir/bpf/floor" type xdp
+  rm -f "$run_dir/bpf/floor"
+}
+CNI_COMMAND=VERSION floor splitplane-version "$run_dir/bin/splitplane"
+CNI_COMMAND=VERSION floor host-device-version "$run_dir/bin/host-device"
+if command -v bpftool >/dev/null && command -v unzip >/dev/null; then
+  classifier_object
+  floor classifier-load load_classifier
+fi
+
+stats() { # file column -> "median p95" in ms
+  sort -n <(awk -v c="$2" '{print $c}' "$1") | awk '{v[NR]=$1} END {
+    m = (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2; p = v[int(NR*0.95 + 0.999)];
+    printf "%.1f %.1f", m/1000, p/1000 }'
+}
+read -r sa_m sa_p <<<"$(stats "$run_dir/splitplane" 1)"
+read -r sd_m sd_p <<<"$(stats "$run_dir/splitplane" 2)"
+read -r ha_m ha_p <<<"$(stats "$run_dir/host-device" 1)"
+read -r hd_m hd_p <<<"$(stats "$run_dir/host-device" 2)"
+echo "ADD/DEL wall time over $runs runs each, alternating order; $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), kernel $(uname -r)"
+echo
+echo "| plugin | ADD median | ADD p95 | DEL median | DEL p95 |"
+echo "|---|---:|---:|---:|---:|"
+echo "| splitplane (classifier, pins, host-local) | $sa_m ms | $sa_p ms | $sd_m ms | $sd_p ms |"
+echo "| host-device (host-local) | $ha_m ms | $ha_p ms | $hd_m ms | $hd_p ms |"
+awk -v a="$sa_m" -v b="$ha_m" 'BEGIN { printf "\nADD median ratio splitplane / host-device: %.2f\n", a / b }'
+echo
+echo "| floor (20 runs) | median | p95 |"
+echo "|---|---:|---:|"
+for f in splitplane-version host-device-version classifier-load; do
+  [[ -s "$run_dir/floor-$f" ]] && read -r m p <<<"$(stats "$run_dir/floor-$f" 1)" && echo "| $f | $m ms | $p ms |"
+done

@@ -1,0 +1,153 @@
+package io.splitplane.cni;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.splitplane.api.cni.NetworkConfig;
+import io.splitplane.cni.ipam.IpamDelegate;
+import io.splitplane.cni.result.CniResult;
+import io.splitplane.cni.result.InterfaceResult;
+import io.splitplane.cni.result.IpResult;
+import io.splitplane.cni.state.AttachmentState;
+import io.splitplane.cni.state.StateStore;
+import io.splitplane.bpf.Classifier;
+import io.splitplane.kernel.bpf.XdpMode;
+import io.splitplane.kernel.netlink.Link;
+import io.splitplane.kernel.netlink.Route;
+import io.splitplane.kernel.netlink.RtnetlinkSocket;
+import io.splitplane.kernel.netns.NetNamespace;
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * ADD: the pool netdev named by {@code deviceID} goes into {@code CNI_NETNS} as {@code CNI_IFNAME},
+ * with the MTU, up, the IPAM delegate's addresses and routes, and the classifier attached and pinned.
+ * Every step registers its undo; a failure anywhere rolls all of them back (link home under its name,
+ * addresses released, program detached, pins and state removed) before the error is returned.
+ */
+final class AddCommand {
+    private static final System.Logger LOG = System.getLogger(AddCommand.class.getName());
+
+    private AddCommand() {
+    }
+
+    static ObjectNode run(Request request) {
+        // The kernel's verifier is ADD's longest step and needs neither device nor pod: start it first.
+        CompletableFuture<Classifier> classifier = PodClassifier.preload(request.config().effectiveClassifier());
+        boolean[] handedOver = {false};
+        try {
+            return run(request, classifier, handedOver);
+        } finally {
+            if (!handedOver[0]) {
+                PodClassifier.discard(classifier);
+            }
+        }
+    }
+
+    private static ObjectNode run(Request request, CompletableFuture<Classifier> classifier, boolean[] handedOver) {
+        NetworkConfig config = request.config();
+        String device = config.device().orElseThrow(() -> new CniException(CniException.INVALID_NETWORK_CONFIG,
+                "no device to attach", "the network config has neither 'deviceID' (injected by Multus for a network"
+                + " with a k8s.v1.cni.cncf.io/resourceName annotation) nor 'runtimeConfig.deviceID'"));
+        String ifname = request.ifname();
+        try (StateStore store = StateStore.lock(config.effectiveStateDir());
+             NetNamespace hostNs = NetNamespace.current();
+             NetNamespace podNs = PodNamespace.open(request.invocation().netns(), request.invocation().command());
+             RtnetlinkSocket host = RtnetlinkSocket.open();
+             RtnetlinkSocket pod = RtnetlinkSocket.open(podNs)) {
+            Optional<AttachmentState> holder = store.holderOf(device);
+            if (holder.isPresent()) {
+                AttachmentState h = holder.get();
+                throw new CniException(CniException.DEVICE_IN_USE, "device " + device + " is in use",
+                        "attached to container " + h.containerId() + " as " + h.ifname() + " in " + h.netns()
+                                + " (network " + h.network() + ")");
+            }
+            if (store.read(request.containerId(), ifname).isPresent()) {
+                throw new CniException(CniException.INTERFACE_EXISTS, "container " + request.containerId()
+                        + " has " + ifname + " already", "ADD twice without DEL in between");
+            }
+            if (pod.link(ifname).isPresent()) {
+                throw new CniException(CniException.INTERFACE_EXISTS, "interface " + ifname + " exists in the"
+                        + " container", "CNI_NETNS " + request.invocation().netns() + " has a link named " + ifname);
+            }
+            Link link = host.link(device).orElseThrow(() -> new CniException(CniException.DEVICE_NOT_FOUND,
+                    "device " + device + " not found", "no link named " + device + " in the host network namespace"));
+            if (link.xdp().isAttached()) {
+                throw new CniException(CniException.DEVICE_IN_USE, "device " + device + " runs an XDP program already",
+                        "program id " + link.xdp().programId() + "; splitplane never replaces another program");
+            }
+            IpamDelegate ipam = request.ipam(store);
+            Path pinDir = config.pinPaths().hostDirectory(device);
+
+            AttachmentState state = new AttachmentState(request.containerId(), ifname, request.invocation().netns(),
+                    config.name(), device, link.index(), link.mac().map(Object::toString).orElse(null), link.mtu(),
+                    link.alias().orElse(""), link.isUp(), pinDir.toString(), AttachmentState.ADDING, null,
+                    request.stdin());
+            Rollback rollback = new Rollback();
+            StepTimes times = new StepTimes();
+            try {
+                // On record first: a DEL or GC after a crash from here on finds what to undo.
+                store.write(state);
+                rollback.register("remove the state of " + request.containerId(), () -> store.delete(
+                        request.containerId(), ifname));
+
+                times.mark("checks");
+                int podIndex = NetdevHandover.moveIn(host, hostNs, podNs, pod, link, state, config.mtu(), rollback);
+                times.mark("move");
+
+                CniResult ipamResult = CniResult.empty();
+                if (ipam != null) {
+                    // Registered before the call: a delegate that fails half-way may hold a lease already.
+                    rollback.register("release the addresses (IPAM " + ipam.type() + " DEL)",
+                            () -> ipam.del(request.stdin(), request.containerId(), ifname));
+                    ipamResult = ipam.add(request.stdin());
+                    times.mark("ipam");
+                }
+                // The link leaves the pod on rollback, and its addresses and routes with it.
+                PodAddressing.addAddresses(pod, podIndex, ipamResult.ips());
+                List<Route> routes = PodAddressing.routes(podIndex, ipamResult.ips(), ipamResult.routes());
+                PodAddressing.addRoutes(pod, routes);
+                times.mark("addresses");
+
+                handedOver[0] = true;
+                XdpMode mode = PodClassifier.install(classifier, podNs, podIndex, config.effectiveXdpAttach(), pinDir,
+                        rollback);
+                times.mark("classifier");
+
+                Link inPod = pod.link(podIndex).orElseThrow(() -> new CniException(CniException.KERNEL_FAILURE,
+                        ifname + " vanished from the container during ADD", ""));
+                CniResult result = result(request, inPod, ipamResult);
+                ObjectNode json = result.toJson(request.version());
+                store.write(state.withResult(json));
+                rollback.commit();
+                LOG.log(Level.INFO, () -> "ADD " + request.containerId() + ": " + device + " is " + ifname + " in "
+                        + request.invocation().netns() + ", classifier " + mode + " with "
+                        + config.effectiveClassifier().rules().size() + " rules, XSKMAP pinned at " + pinDir + "; " + times);
+                return json;
+            } catch (RuntimeException | Error e) {
+                LOG.log(Level.WARNING, "ADD " + request.containerId() + " failed, rolling back: " + e.getMessage());
+                rollback.undo(e);
+                throw e;
+            }
+        }
+    }
+
+    /** The full result: the previous one (in a chain) plus our interface and the IPAM addresses on it. */
+    private static CniResult result(Request request, Link inPod, CniResult ipam) {
+        CniResult prev = CniResult.fromJson(request.config().prevResult(), "prevResult");
+        List<InterfaceResult> interfaces = new ArrayList<>(prev.interfaces());
+        int index = interfaces.size();
+        interfaces.add(new InterfaceResult(inPod.name(), inPod.mac().map(Object::toString).orElse(null), inPod.mtu(),
+                request.invocation().netns()));
+        List<IpResult> ips = new ArrayList<>(prev.ips());
+        for (IpResult ip : ipam.ips()) {
+            ips.add(ip.withInterface(index));
+        }
+        List<io.splitplane.cni.result.RouteResult> routes = new ArrayList<>(prev.routes());
+        routes.addAll(ipam.routes());
+        return new CniResult(interfaces, ips, routes, ipam.dns() != null ? ipam.dns()
+                : request.config().dns() != null ? request.config().dns() : prev.dns());
+    }
+}

@@ -1,0 +1,198 @@
+package io.splitplane.cni;
+
+import io.splitplane.api.classifier.ClassifierRules;
+import io.splitplane.api.cni.XdpAttach;
+import io.splitplane.bpf.Classifier;
+import io.splitplane.kernel.bpf.BpfProgram;
+import io.splitplane.kernel.bpf.XdpAttachment;
+import io.splitplane.kernel.bpf.XdpMode;
+import io.splitplane.kernel.netlink.Link;
+import io.splitplane.kernel.netlink.RtnetlinkSocket;
+import io.splitplane.kernel.netns.NetNamespace;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The classifier on the pod's netdev: loaded with the network's rules, attached inside the pod's
+ * namespace, pinned in the netdev's directory of {@link io.splitplane.api.handover.XskMapPaths} (which
+ * the device plugin mounts into the pod), then let go of: the pins keep it alive and attached until DEL.
+ */
+final class PodClassifier {
+    private static final System.Logger LOG = System.getLogger(PodClassifier.class.getName());
+
+    private PodClassifier() {
+    }
+
+    static XdpMode kernelMode(XdpAttach attach) {
+        return switch (attach) {
+            case NATIVE -> XdpMode.NATIVE;
+            case GENERIC -> XdpMode.GENERIC;
+            case AUTO -> XdpMode.NATIVE_OR_GENERIC;
+        };
+    }
+
+    /**
+     * Starts loading the classifier with its rules on a thread of its own: the kernel's verifier takes
+     * the longest of all ADD's steps, and needs neither the device nor the pod, so it runs while ADD
+     * moves the device and waits for IPAM. The caller must {@link #install} or {@link #discard} the result.
+     */
+    static CompletableFuture<Classifier> preload(ClassifierRules rules) {
+        CompletableFuture<Classifier> loaded = new CompletableFuture<>();
+        Thread.ofPlatform().name("classifier-load").daemon(true).start(() -> {
+            try {
+                Classifier c = Classifier.load();
+                try {
+                    c.replaceRules(rules);
+                } catch (RuntimeException | Error e) {
+                    c.close();
+                    throw e;
+                }
+                loaded.complete(c);
+            } catch (Throwable t) {
+                loaded.completeExceptionally(t);
+            }
+        });
+        return loaded;
+    }
+
+    /** Closes a preloaded classifier that will not be installed (ADD failed before its turn). */
+    static void discard(CompletableFuture<Classifier> loaded) {
+        try {
+            join(loaded).close();
+        } catch (RuntimeException | Error e) {
+            // it failed to load: nothing to close
+        }
+    }
+
+    private static Classifier join(CompletableFuture<Classifier> loaded) {
+        try {
+            return loaded.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Attaches the preloaded classifier to the pod's link and pins it; every step registers its undo.
+     * Returns the mode that took.
+     */
+    static XdpMode install(CompletableFuture<Classifier> loaded, NetNamespace podNs, int podIfindex, XdpAttach attach,
+                           Path pinDir, Rollback rollback) {
+        Classifier classifier = join(loaded);
+        try {
+            XdpMode mode = podNs.call(() -> classifier.attach(podIfindex, kernelMode(attach)));
+            rollback.register("detach the classifier", classifier::detach);
+            classifier.pin(pinDir);
+            rollback.register("unpin the classifier at " + pinDir, classifier::unpin);
+            return mode;
+        } finally {
+            // Pinned, the program stays attached for the pod; not pinned (a failure), close detaches it.
+            classifier.close();
+        }
+    }
+
+    /**
+     * Detaches the classifier pinned at {@code pinDir} from wherever it is attached (the pod's
+     * namespace if it still exists, else the host, where a physical NIC lands when the pod's
+     * namespace is gone) and removes the pins. Does nothing if nothing is pinned there.
+     */
+    static void remove(Path pinDir, NetNamespace podNs, RtnetlinkSocket host) {
+        if (!Files.isDirectory(pinDir)) {
+            return;
+        }
+        Classifier classifier;
+        try {
+            classifier = Classifier.openPinned(pinDir);
+        } catch (IllegalArgumentException e) {
+            // A pin directory that is not a whole classifier (an ADD that died while pinning).
+            LOG.log(Level.WARNING, "removing incomplete pins at " + pinDir + ": " + e.getMessage());
+            removeAll(pinDir);
+            return;
+        }
+        try {
+            if (classifier.attachedIfindex().isPresent()) {
+                boolean detached = false;
+                if (podNs != null) {
+                    try {
+                        podNs.run(classifier::detach);
+                        detached = true;
+                    } catch (IllegalStateException e) {
+                        // attached in another namespace than this one: look in the host below
+                    }
+                }
+                if (!detached) {
+                    detachInHost(pinDir, classifier.programId(), host);
+                }
+            }
+            classifier.unpin();
+        } finally {
+            classifier.close();
+        }
+    }
+
+    private static void detachInHost(Path pinDir, int programId, RtnetlinkSocket host) {
+        List<Link> holders = host.links().stream().filter(l -> l.xdp().programId() == programId
+                || l.xdp().driverProgramId() == programId || l.xdp().genericProgramId() == programId).toList();
+        if (holders.isEmpty()) {
+            return;
+        }
+        try (BpfProgram program = BpfProgram.openPinned(pinDir.resolve(Classifier.PROGRAM_PIN))) {
+            for (Link l : holders) {
+                Optional<XdpAttachment> a = XdpAttachment.find(program, l.index());
+                a.ifPresent(XdpAttachment::detach);
+                LOG.log(Level.INFO, () -> "detached the classifier from " + l.name() + " in the host namespace");
+            }
+        }
+    }
+
+    private static void removeAll(Path dir) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path f : files) {
+                Files.deleteIfExists(f);
+            }
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            throw new CniException(CniException.IO_FAILURE, "cannot remove pins", dir + ": " + e, e);
+        }
+    }
+
+    /** What is wrong with the classifier of the pod's link {@code podLink}, or null if it is as ADD left it. */
+    static String problem(Path pinDir, Link podLink, ClassifierRules rules) {
+        if (!Files.isDirectory(pinDir)) {
+            return "the classifier is not pinned at " + pinDir;
+        }
+        try (Classifier c = Classifier.openPinned(pinDir)) {
+            Optional<Integer> at = c.attachedIfindex();
+            if (at.isEmpty() || at.get() != podLink.index()) {
+                return "the classifier pinned at " + pinDir + " is attached to " + at.map(i -> "ifindex " + i)
+                        .orElse("nothing") + ", not to " + podLink.name() + " (ifindex " + podLink.index() + ")";
+            }
+            int id = c.programId();
+            if (podLink.xdp().programId() != id && podLink.xdp().driverProgramId() != id
+                    && podLink.xdp().genericProgramId() != id) {
+                return podLink.name() + " runs XDP program " + podLink.xdp().programId() + ", not the classifier ("
+                        + id + ")";
+            }
+            List<String> want = rules.rules().stream().map(r -> r.name()).toList();
+            if (!c.ruleNames().equals(want)) {
+                return "the classifier's rules are " + c.ruleNames() + ", the network config has " + want;
+            }
+            return null;
+        } catch (IllegalArgumentException e) {
+            return "the pins at " + pinDir + " are incomplete: " + e.getMessage();
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package io.splitplane.cni;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.splitplane.kernel.testing.Shell;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * ADD failing at each step, each failure brought about by real means (a bad IPAM range, a name taken
+ * in the pod, an unreachable route gateway, a peer MTU native XDP refuses, a pin root that is no
+ * bpffs): every one leaves no trace. The device is home under its name, up, without program or alias;
+ * host-local holds no lease; nothing is pinned; no state remains; and the runtime's DEL that follows
+ * a failed ADD succeeds.
+ */
+class AddRollbackTest {
+
+    private static void assertNoTrace(PoolFixture f, PoolFixture.Device d, String netns, ObjectNode delConfig,
+                                      CniCall.Answer add) {
+        f.assertHome(d);
+        assertNull(PoolFixture.link(PoolFixture.nsName(netns), "net1"), "nothing named net1 in the pod");
+        assertEquals(List.of(), f.leases(), "no lease left: " + add);
+        assertEquals(List.of(), f.pins(), "no pin left");
+        assertEquals(List.of(), f.states(), "no state left");
+        CniCall.run(CniCall.env("DEL", "c", netns, "net1"), delConfig.toString()).ok();
+        f.assertHome(d);
+    }
+
+    @Test
+    void ipamFailure() {
+        try (PoolFixture f = new PoolFixture()) {
+            PoolFixture.Device d = f.device();
+            String netns = f.pod();
+            ObjectNode config = f.config("1.1.0", d.device());
+            ((ObjectNode) config.path("ipam").path("ranges").get(0).get(0)).put("rangeStart", "10.1.2.3");
+            CniCall.Answer add = CniCall.run(CniCall.env("ADD", "c", netns, "net1"), config.toString());
+            assertTrue(add.code() > 0);
+            assertTrue(add.json().path("msg").asText().startsWith("IPAM plugin host-local ADD failed"), add.stdout());
+            // host-local refuses its own DEL with this range, as it refused ADD: the runtime's DEL reports it.
+            CniCall.Answer del = CniCall.run(CniCall.env("DEL", "c", netns, "net1"), config.toString());
+            assertTrue(del.json().path("details").asText().contains("RangeStart 10.1.2.3"), del.toString());
+            assertNoTrace(f, d, netns, f.config("1.1.0", d.device()), add);
+        }
+    }
+
+    @Test
+    void moveFailureWhenThePodHasALinkWithTheDevicesName() {
+        try (PoolFixture f = new PoolFixture()) {
+            PoolFixture.Device d = f.device();
+            String netns = f.pod();
+            // (a veth: this kernel has no dummy driver; the pair dies with the pod's namespace)
+            Shell.ipIn(PoolFixture.nsName(netns), "link", "add", d.device(), "type", "veth", "peer", "name",
+                    f.net.uniqueName("x"));
+            ObjectNode config = f.config("1.1.0", d.device());
+            CniCall.Answer add = CniCall.run(CniCall.env("ADD", "c", netns, "net1"), config.toString());
+            assertEquals(CniException.KERNEL_FAILURE, add.code(), add.toString());
+            assertTrue(add.json().path("details").asText().contains("EEXIST"), add.stdout());
+            assertNoTrace(f, d, netns, config, add);
+        }
+    }
+
+    @Test
+    void routeFailureAfterAddressesWereApplied() {
+        try (PoolFixture f = new PoolFixture()) {
+            PoolFixture.Device d = f.device();
+            String netns = f.pod();
+            ObjectNode config = f.config("1.1.0", d.device());
+            ((ObjectNode) config.path("ipam").path("routes").get(0)).put("gw", "192.0.2.77");
+            CniCall.Answer add = CniCall.run(CniCall.env("ADD", "c", netns, "net1"), config.toString());
+            assertEquals(CniException.KERNEL_FAILURE, add.code(), add.toString());
+            assertTrue(add.json().path("details").asText().contains("route"), add.stdout());
+            assertNoTrace(f, d, netns, config, add);
+        }
+    }
+
+    @Test
+    void classifierAttachFailure() {
+        try (PoolFixture f = new PoolFixture()) {
+            PoolFixture.Device d = f.device();
+            String netns = f.pod();
+            // Native XDP on a veth refuses a peer MTU larger than a page can hold.
+            Shell.ipIn(d.wire(), "link", "set", d.peer(), "mtu", "9000");
+            ObjectNode config = f.config("1.1.0", d.device());
+            CniCall.Answer add = CniCall.run(CniCall.env("ADD", "c", netns, "net1"), config.toString());
+            assertEquals(CniException.KERNEL_FAILURE, add.code(), add.toString());
+            assertTrue(add.json().path("details").asText().contains("bpf_xdp_attach"), add.stdout());
+            assertNoTrace(f, d, netns, config, add);
+        }
+    }
+
+    @Test
+    void pinFailureAfterTheClassifierWasAttached() throws Exception {
+        try (PoolFixture f = new PoolFixture()) {
+            PoolFixture.Device d = f.device();
+            String netns = f.pod();
+            ObjectNode config = f.config("1.1.0", d.device());
+            Path notBpffs = f.stateDir.resolve("pins");
+            Files.createDirectories(notBpffs);
+            config.put("bpffsRoot", notBpffs.toString());
+            CniCall.Answer add = CniCall.run(CniCall.env("ADD", "c", netns, "net1"), config.toString());
+            assertTrue(add.code() > 0);
+            assertTrue(add.json().path("details").asText().contains(notBpffs.toString()), add.stdout());
+            assertNoTrace(f, d, netns, config, add);
+            try (var left = Files.list(notBpffs)) {
+                assertEquals(0, left.count(), "no directory left in the pin root");
+            }
+        }
+    }
+
+    @Test
+    void invalidRulesAreRefusedBeforeAnythingChanges() {
+        try (PoolFixture f = new PoolFixture()) {
+            PoolFixture.Device d = f.device();
+            String netns = f.pod();
+            ObjectNode config = f.config("1.1.0", d.device());
+            ((ObjectNode) config.path("classifier").path("rules").get(0)).put("protocol", "icmp");
+            CniCall.Answer add = CniCall.run(CniCall.env("ADD", "c", netns, "net1"), config.toString());
+            assertEquals(CniException.INVALID_NETWORK_CONFIG, add.code(), add.toString());
+            assertTrue(add.json().path("details").asText().contains("classifier.rules[0].dstPorts"), add.stdout());
+            assertNoTrace(f, d, netns, config, add);
+        }
+    }
+}

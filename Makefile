@@ -1,5 +1,5 @@
 # splitplane: the two commands a newcomer runs (as root), and the steps behind them.
-#   make demo   build and run the main job
+#   make demo   build and run the main job: the vRouter demo (tears down on exit, Ctrl-C or failure)
 #   make test   build and run every test, then check that nothing was left behind
 #   make bench  the benchmarks behind the README's performance section (as root; takes minutes)
 
@@ -15,8 +15,13 @@ setup:
 build: setup
 	@$(MVN) install -DskipTests
 
+DEMO_JAR = e2e/target/splitplane-e2e-0.1.0-SNAPSHOT-all.jar
+
+# The demo removes what it made itself (also on Ctrl-C); the trap covers a JVM that died without its
+# shutdown hook, and the demo's next start removes leftovers of a killed run.
 demo: build
-	@$(JAVA) --enable-native-access=ALL-UNNAMED -jar kernel/target/splitplane-kernel-0.1.0-SNAPSHOT.jar
+	@trap '$(JAVA) --enable-native-access=ALL-UNNAMED -jar $(DEMO_JAR) --cleanup >/dev/null' EXIT; \
+	$(JAVA) --enable-native-access=ALL-UNNAMED -jar $(DEMO_JAR)
 
 test: setup
 	@JAVA_HOME=$$(build-tools/java-home.sh) ./mvnw -B verify

@@ -5,6 +5,8 @@ set -euo pipefail
 
 packages=(
   clang llvm           # compile the BPF programs (build time)
+  iperf3 containernetworking-plugins  # e2e: UDP load; reference IPAM for the CNI hand-over (frr: below)
+  shellcheck           # the kind suite's scripts are checked
   libbpf-dev libbpf1   # BPF headers for clang; libbpf.so.1 loaded at run time through FFM
   bpftool              # tests cross-check loaded programs and pinned maps
   gcc                  # layout tests compile C probes against the kernel headers

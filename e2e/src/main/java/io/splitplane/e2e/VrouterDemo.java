@@ -1,0 +1,151 @@
+package io.splitplane.e2e;
+
+import io.splitplane.dataplane.graph.GraphStats;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * {@code make demo}: the vRouter scenario on plain Linux namespaces, printed step by step, then torn
+ * down (also on Ctrl-C, SIGTERM or a failed step). {@code --cleanup} only removes what an earlier run
+ * left behind. Needs root, FRR and iperf3 ({@code build-tools/setup.sh} installs them).
+ */
+public final class VrouterDemo {
+    private static final long IPERF_RATE = 1_000_000_000L;
+    private static final int IPERF_SECONDS = 5;
+
+    private final PrintStream out;
+    private DemoLab lab;
+    private VrouterScenario scenario;
+    private boolean cleaned;
+
+    private VrouterDemo(PrintStream out) {
+        this.out = out;
+    }
+
+    public static void main(String[] args) {
+        if (args.length == 1 && args[0].equals("--cleanup")) {
+            DemoLab.open().close();
+            System.out.println("removed what earlier demo runs left behind");
+            return;
+        }
+        if (args.length > 0) {
+            System.err.println("usage: java -jar splitplane-e2e-all.jar [--cleanup]");
+            System.exit(2);
+        }
+        // The components log their lifecycle (classifier attached, agent started) for operators; the demo
+        // prints its own account, so only their warnings get through unless asked otherwise.
+        System.setProperty("splitplane.log.level", System.getProperty("splitplane.log.level", "warning"));
+        VrouterDemo demo = new VrouterDemo(System.out);
+        Thread hook = new Thread(demo::cleanUp, "demo-cleanup");
+        Runtime.getRuntime().addShutdownHook(hook);
+        int code = 0;
+        try {
+            demo.run();
+        } catch (RuntimeException | LinkageError e) {
+            System.err.println("\ndemo failed: " + e);
+            code = 1;
+        } finally {
+            demo.cleanUp();
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            return;
+        }
+        System.exit(code);
+    }
+
+    private void step(int n, String title) {
+        out.printf("%n%d. %s%n", n, title);
+    }
+
+    private void indented(String text) {
+        text.lines().forEach(l -> out.println("   " + l));
+    }
+
+    private void run() {
+        out.println("splitplane vRouter demo: two clients, two vRouters learning routes with OSPF (FRR);");
+        out.println("on vrouter1 the XDP classifier sends transit UDP into the CNET graph, everything else to the kernel");
+        lab = DemoLab.open();
+        scenario = new VrouterScenario(lab);
+
+        step(1, "topology (network namespaces joined by veth)");
+        indented(scenario.buildTopology());
+
+        step(2, "the dataplane on vrouter1 (classifier + AF_XDP + IPv4 graph)");
+        Path work = lab.directory("dataplane");
+        indented(scenario.startDataplane(work));
+        indented("config " + work.resolve("vrouter1.json") + ": no static routes; the netlink agent mirrors the kernel");
+        out.println("   vrouter1# splitplanectl show ip fib   (before OSPF: the connected networks only)");
+        indented(scenario.ctl("show ip fib").stripTrailing());
+
+        step(3, "before OSPF: client2 pings client1");
+        VrouterScenario.Ping before = scenario.pingClient1FromClient2(2);
+        indented(before.output());
+        indented(before.allAnswered() ? "UNEXPECTED: answered" : "no answer: vrouter2 has no route to net1 yet");
+
+        step(4, "OSPF: zebra + ospfd in both vRouters");
+        scenario.startOspf();
+        Duration took = scenario.awaitOspfConvergence(Duration.ofSeconds(60));
+        out.printf("   converged in %.1f s%n", took.toMillis() / 1000.0);
+        out.println("   vrouter1# show ip ospf neighbor");
+        indented(scenario.ospfNeighbours(1).strip());
+        out.println("   vrouter2# show ip ospf neighbor");
+        indented(scenario.ospfNeighbours(2).strip());
+
+        step(5, "routes: the kernels (learned by OSPF) and vrouter1's graph FIB");
+        out.println("   vrouter1$ ip route");
+        indented(scenario.kernelRoutes(1).strip());
+        out.println("   vrouter2$ ip route");
+        indented(scenario.kernelRoutes(2).strip());
+        out.println("   vrouter1# splitplanectl show ip fib   (mirrored from the kernel: net3 learned by OSPF)");
+        indented(scenario.ctl("show ip fib").stripTrailing());
+
+        step(6, "client2 pings client1 again: through the kernels, not the graph");
+        long rxBefore = scenario.graphRxPackets();
+        VrouterScenario.Ping after = scenario.pingClient1FromClient2(3);
+        indented(after.output());
+        out.printf("   graph rx packets during the ping: %d (ICMP goes to vrouter1's kernel)%n",
+                scenario.graphRxPackets() - rxBefore);
+
+        step(7, "iperf3 UDP client2 -> client1 at " + IPERF_RATE / 1_000_000 + " Mbit/s offered: through the graph");
+        UdpIperf.Report report = scenario.iperfUdp(IPERF_RATE, IPERF_SECONDS);
+        indented(report.toString());
+        GraphStats st = scenario.graphStats();
+        out.printf("   graph: port %s rx-packets %,d, ip4-rewrite %,d packets, port %s tx-packets %,d%n",
+                VrouterScenario.PORT_NET2, st.port(VrouterScenario.PORT_NET2).get("rx-packets"),
+                st.node("ip4-rewrite").packets(), VrouterScenario.PORT_NET1,
+                st.port(VrouterScenario.PORT_NET1).get("tx-packets"));
+        out.printf("   AF_XDP socket of port %s (XDP_STATISTICS): %s%n", VrouterScenario.PORT_NET2,
+                scenario.xskStatistics(VrouterScenario.PORT_NET2));
+        out.printf("   OSPF still up through the kernel: vrouter1 has %d Full neighbour(s)%n",
+                scenario.ospfFullNeighbours(1));
+        out.println("   anchor: the same path and rate to UDP port " + VrouterScenario.KERNEL_ANCHOR_PORT
+                + ", which the classifier passes to vrouter1's kernel:");
+        long anchorRxBefore = scenario.graphRxPackets();
+        indented(scenario.iperfUdpThroughKernel(IPERF_RATE, IPERF_SECONDS).toString());
+        out.printf("   graph rx packets during the anchor: %d%n", scenario.graphRxPackets() - anchorRxBefore);
+        out.println("   vrouter1# splitplanectl show runtime");
+        indented(scenario.ctl("show runtime").stripTrailing());
+    }
+
+    /** Stops everything the demo started and removes what it made; runs once (main or the shutdown hook). */
+    private synchronized void cleanUp() {
+        if (cleaned) {
+            return;
+        }
+        cleaned = true;
+        try {
+            if (scenario != null) {
+                scenario.close();
+            }
+        } finally {
+            if (lab != null) {
+                lab.close();
+                out.println("\ncleaned up: dataplane stopped, FRR stopped, namespaces " + DemoLab.PREFIX
+                        + "-* and " + DemoLab.RUN + " removed");
+            }
+        }
+    }
+}

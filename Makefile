@@ -30,6 +30,8 @@ test: setup
 bench: build
 	@$(MVN) -pl bpf -Pbench -DskipTests verify
 	@$(MVN) -pl dataplane-pod test-compile exec:exec -Djmh.args='Ip4ForwardBenchmark|Ip4FibBenchmark|GraphDispatchBenchmark'
+	@$(MVN) -pl device-plugin -Pbench -DskipTests verify
+	@dataplane-pod/bench/netlink-agent.sh
 	@cni-plugin/bench/add-del.sh 50
 
 clean:

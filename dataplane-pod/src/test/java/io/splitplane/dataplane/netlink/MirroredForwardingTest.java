@@ -52,13 +52,14 @@ class MirroredForwardingTest {
                 await().atMost(Duration.ofSeconds(5))
                         .until(() -> dp.errorCount("ip4-lookup", "blackhole") - blackholed == BURST);
 
-                // Deleted: no route covers it in the router, the graph counts no-route.
+                // Deleted: no route covers it in the router; the graph gives the packets to the kernel
+                // (punt/no-route), which has no route either.
                 Shell.ipIn(r.rtr, "route", "del", "10.81.60.0/24");
                 awaitKind(dp, "10.81.60.0/24", FibResult.KIND_NO_ROUTE);
-                long noRoute = dp.errorCount("ip4-lookup", "no-route");
+                long noRoute = dp.errorCount("punt", "no-route");
                 assertEquals(0, sendAndCount(sender, receiver, target));
                 await().atMost(Duration.ofSeconds(5))
-                        .until(() -> dp.errorCount("ip4-lookup", "no-route") - noRoute == BURST);
+                        .until(() -> dp.errorCount("punt", "no-route") - noRoute == BURST);
 
                 // Back, but the router's kernel now believes the sink has another MAC: the graph
                 // rewrites to it, the frames leave, and the sink's NIC ignores them.

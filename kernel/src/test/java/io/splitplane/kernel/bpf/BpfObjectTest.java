@@ -210,7 +210,11 @@ class BpfObjectTest {
                 });
             }
             started.await();
-            Thread.sleep(20);
+            // Close only once the users are really using it (a loaded machine can take a while).
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (uses.get() < 10 && unexpected.get() == null && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
             object.close();
             for (Thread user : users) {
                 user.join(5_000);

@@ -115,15 +115,13 @@ final class RequestExchange {
     <T> List<T> dump(MessageWriter request, Decoder<T> decoder, String context) {
         int type = request.type();
         for (int attempt = 1; attempt <= MAX_DUMP_ATTEMPTS; attempt++) {
-            DumpResult<T> result = dumpOnce(request, decoder, type, context);
-            if (!result.interrupted) {
-                return result.records;
+            List<T> records = new ArrayList<>();
+            if (!dumpOnceEach(request, decoder, records::add, type, context).interrupted) {
+                return records;
             }
             dumpRestarts++;
         }
-        String what = "dump stayed inconsistent (NLM_F_DUMP_INTR) for " + MAX_DUMP_ATTEMPTS + " attempts";
-        throw new NetlinkException(requestNames.apply(type), type, Errno.EINTR, null,
-                context == null ? what : what + "; " + context);
+        throw inconsistent(type, context);
     }
 
     /**
@@ -144,8 +142,13 @@ final class RequestExchange {
             }
             dumpRestarts++;
         }
+        throw inconsistent(type, context);
+    }
+
+    private NetlinkException inconsistent(int type, String context) {
         String what = "dump stayed inconsistent (NLM_F_DUMP_INTR) for " + MAX_DUMP_ATTEMPTS + " attempts";
-        throw new NetlinkException(type, Errno.EINTR, null, context == null ? what : what + "; " + context);
+        return new NetlinkException(requestNames.apply(type), type, Errno.EINTR, null,
+                context == null ? what : what + "; " + context);
     }
 
     private static final class StreamResult {
@@ -180,6 +183,7 @@ final class RequestExchange {
                         return result;
                     }
                     case Netlink.NLMSG_ERROR -> {
+                        // The kernel rejected the request itself: no DONE follows.
                         int error = errorCode(message);
                         if (error != 0) {
                             throw failure(type, error, context);
@@ -214,67 +218,6 @@ final class RequestExchange {
     /** Dumps thrown away and requested again because the kernel marked them inconsistent. */
     long dumpRestarts() {
         return dumpRestarts;
-    }
-
-    private static final class DumpResult<T> {
-        final List<T> records = new ArrayList<>();
-        boolean interrupted;
-    }
-
-    private <T> DumpResult<T> dumpOnce(MessageWriter request, Decoder<T> decoder, int type, String context) {
-        int expected = nextSeq();
-        transport.send(request.finish(expected));
-        DumpResult<T> result = new DumpResult<>();
-        RuntimeException decodeFailure = null;
-        while (true) {
-            message.wrap(transport.receive());
-            while (message.next()) {
-                if (message.seq() != expected) {
-                    continue;
-                }
-                if ((message.flags() & Netlink.NLM_F_DUMP_INTR) != 0) {
-                    result.interrupted = true;
-                }
-                switch (message.type()) {
-                    case Netlink.NLMSG_DONE -> {
-                        int status = message.hasPayload(4) ? Wire.i32(message.segment(), message.payload()) : 0;
-                        if (status < 0) {
-                            throw failure(type, status, context);
-                        }
-                        if (decodeFailure != null) {
-                            throw decodeFailure;
-                        }
-                        return result;
-                    }
-                    case Netlink.NLMSG_ERROR -> {
-                        // The kernel rejected the request itself: no DONE follows.
-                        int error = errorCode(message);
-                        if (error != 0) {
-                            throw failure(type, error, context);
-                        }
-                        if (decodeFailure != null) {
-                            throw decodeFailure;
-                        }
-                        return result;
-                    }
-                    case Netlink.NLMSG_NOOP, Netlink.NLMSG_OVERRUN -> {
-                        // nothing to decode
-                    }
-                    default -> {
-                        if (decodeFailure == null && !result.interrupted) {
-                            try {
-                                T record = decoder.decode(message);
-                                if (record != null) {
-                                    result.records.add(record);
-                                }
-                            } catch (RuntimeException e) {
-                                decodeFailure = e;
-                            }
-                        }
-                    }
-                }
-            }
-        }
     }
 
     /** The (negative) error code of an NLMSG_ERROR message; a truncated one counts as EBADMSG. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.splitplane.kernel.bpf.XdpAction;
 import io.splitplane.kernel.bpf.XdpMode;
 import io.splitplane.kernel.netns.NetNamespace;
+import io.splitplane.kernel.sys.Libc;
 import io.splitplane.kernel.testing.TestNetwork;
 import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
@@ -206,13 +207,18 @@ class XskEchoTest {
         /**
          * Lets the JIT compile the kick/wakeup/poll paths before traffic: interpreted FFM downcalls box
          * (about 40 bytes a call), and in this test they run only a few thousand times, fewer than
-         * it takes to get them compiled. With an empty TX ring and no RX these calls do nothing.
+         * it takes to get them compiled. With an empty TX ring and no RX these calls do nothing; the
+         * calls on fd -1 take the error branch, which the echo's EAGAIN kicks take later.
          */
         void warmUpSyscalls() {
             for (int i = 0; i < 30_000; i++) {
                 xsk.kickTx();
                 xsk.wakeupRx();
                 xsk.poll(AfXdp.POLLIN, 0);
+                // The same downcalls failing (EBADF), so that their errno branch is compiled too: a
+                // kick answered EAGAIN under load must not deoptimise into the boxing interpreter.
+                Libc.sendto0(-1, MemorySegment.NULL, 0, AfXdp.MSG_DONTWAIT, MemorySegment.NULL, 0);
+                Libc.recvfrom0(-1, MemorySegment.NULL, 0, AfXdp.MSG_DONTWAIT, MemorySegment.NULL, MemorySegment.NULL);
             }
         }
 

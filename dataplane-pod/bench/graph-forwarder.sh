@@ -20,6 +20,8 @@
 #   GRAPH_GRO_FLUSH_NS      gro_flush_timeout of IF_IN/IF_OUT in ns (default 200000 with busy polling,
 #                           else 0): how long the NAPI stays with the busy-polling socket before the
 #                           kernel takes it back into its (softirq / threaded NAPI) context
+#   GRAPH_THREADED_NAPI     true: a busy-polling port's NAPI stays in threaded mode as the harness set
+#                           it up (default false: the dataplane moves it to softirq while it runs)
 #   GRAPH_MODE              copy | zerocopy | auto (default copy: veth has no zero-copy)
 #   GRAPH_FRAMES GRAPH_RING UMEM frames (default 8192) and ring entries (default 2048)
 #   GRAPH_IDLE              worker idle strategy: backoff (default) or spin
@@ -55,7 +57,7 @@ fi
 
 busy_in= busy_out=
 if [ "$bp_us" -gt 0 ]; then
-	bp=", \"busyPoll\": {\"timeoutUs\": $bp_us, \"budget\": $bp_budget, \"holdUs\": ${GRAPH_BUSY_POLL_HOLD_US:-50}, \"deferHardIrqs\": $defer, \"groFlushTimeoutUs\": $((flush / 1000))}"
+	bp=", \"busyPoll\": {\"timeoutUs\": $bp_us, \"budget\": $bp_budget, \"holdUs\": ${GRAPH_BUSY_POLL_HOLD_US:-50}, \"deferHardIrqs\": $defer, \"groFlushTimeoutUs\": $((flush / 1000)), \"threadedNapi\": ${GRAPH_THREADED_NAPI:-false}}"
 	case " ${GRAPH_BUSY_POLL_PORTS:-in} " in *" in "*) busy_in=$bp ;; esac
 	case " ${GRAPH_BUSY_POLL_PORTS:-in} " in *" out "*) busy_out=$bp ;; esac
 fi

@@ -175,7 +175,8 @@ public final class Dataplane implements AutoCloseable {
             for (PortConfig pc : config.ports()) {
                 BusyPollConfig bp = pc.busyPoll();
                 if (bp != null) {
-                    undo.push(NapiDeferral.apply(pc.netdev(), bp.deferHardIrqs(), bp.groFlushTimeoutUs() * 1_000L));
+                    undo.push(NapiDeferral.apply(pc.netdev(), bp.deferHardIrqs(), bp.groFlushTimeoutUs() * 1_000L,
+                            bp.threadedNapi()));
                 }
             }
             // The kernel path of each port (see PuntPath). Not for a netdev with a generic-mode XDP

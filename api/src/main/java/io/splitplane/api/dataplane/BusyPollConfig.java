@@ -22,9 +22,15 @@ import io.splitplane.api.InvalidConfigException;
  *                          {@value #DEFAULT_DEFER_HARD_IRQS}
  * @param groFlushTimeoutUs gro_flush_timeout for the netdev's NAPIs, above holdUs, at most 1000000;
  *                          default {@value #DEFAULT_GRO_FLUSH_TIMEOUT_US}
+ * @param threadedNapi      leave the NAPIs in threaded mode if the host put them there; default false:
+ *                          the dataplane moves them to softirq while it runs. A threaded-NAPI kthread
+ *                          that always has work (overload) never completes its poll, so a preferring
+ *                          busy poller never gets the NAPI, and at a real-time priority it starves
+ *                          the worker on the same core; in softirq the busy poller does the receive
+ *                          work itself, in its own time slice
  */
 public record BusyPollConfig(int timeoutUs, int budget, Integer holdUs, Integer deferHardIrqs,
-                             Integer groFlushTimeoutUs) {
+                             Integer groFlushTimeoutUs, Boolean threadedNapi) {
     public static final int DEFAULT_HOLD_US = 50;
     public static final int DEFAULT_DEFER_HARD_IRQS = 2;
     public static final int DEFAULT_GRO_FLUSH_TIMEOUT_US = 200;
@@ -57,10 +63,13 @@ public record BusyPollConfig(int timeoutUs, int budget, Integer holdUs, Integer 
                     + ") and at most 1000000, was " + groFlushTimeoutUs
                     + ": the port must poll again before the kernel takes the NAPI back");
         }
+        if (threadedNapi == null) {
+            threadedNapi = false;
+        }
     }
 
     /** Timeout and budget, the rest defaults. */
     public static BusyPollConfig of(int timeoutUs, int budget) {
-        return new BusyPollConfig(timeoutUs, budget, null, null, null);
+        return new BusyPollConfig(timeoutUs, budget, null, null, null, null);
     }
 }

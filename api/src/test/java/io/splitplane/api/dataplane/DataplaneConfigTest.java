@@ -94,7 +94,7 @@ class DataplaneConfigTest {
         assertEquals(PortMode.COPY, c.ports().get(0).mode());
         assertEquals(Action.REDIRECT, c.ports().get(0).classifier().rules().getFirst().action());
         assertEquals(BusyPollConfig.of(20, 64), c.ports().get(1).busyPoll());
-        assertEquals(new BusyPollConfig(20, 64, 50, 2, 200), c.ports().get(1).busyPoll());
+        assertEquals(new BusyPollConfig(20, 64, 50, 2, 200, false), c.ports().get(1).busyPoll());
         assertEquals(List.of(0), c.ports().get(1).queues());
         assertEquals(2048, c.umem().ringSize());
         assertEquals(2, c.routes().get(1).paths().size());

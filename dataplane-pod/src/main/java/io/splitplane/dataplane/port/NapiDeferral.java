@@ -11,8 +11,9 @@ import java.util.Objects;
  * Interrupt deferral on every NAPI of one netdev, for as long as a busy-polling port runs on it:
  * with {@code napi_defer_hard_irqs} and {@code gro_flush_timeout} set, a socket with
  * SO_PREFER_BUSY_POLL keeps the NAPI between its polls, so the softirq or threaded-NAPI context does
- * not take the forwarding core back (see {@code BusyPollConfig}). {@link #close()} puts back the
- * values it found.
+ * not take the forwarding core back (see {@code BusyPollConfig}). Unless told to keep it, it also
+ * takes the NAPIs out of threaded mode: a threaded-NAPI kthread that always has work never completes
+ * its poll, so the busy poller never gets the NAPI. {@link #close()} puts back what it found.
  *
  * <p>Apply it after the XDP program is attached: veth, for one, has a NAPI only while it has XDP.
  * Runs in the calling thread's network namespace, through the netdev generic netlink family
@@ -35,7 +36,7 @@ public final class NapiDeferral implements AutoCloseable {
      *
      * @throws IllegalStateException if the netdev has no NAPI (no XDP program attached yet)
      */
-    public static NapiDeferral apply(String netdev, int deferHardIrqs, long groFlushTimeoutNs) {
+    public static NapiDeferral apply(String netdev, int deferHardIrqs, long groFlushTimeoutNs, boolean keepThreaded) {
         Objects.requireNonNull(netdev, "netdev");
         try (RtnetlinkSocket rt = RtnetlinkSocket.open(); NetdevGenlSocket genl = NetdevGenlSocket.open()) {
             int ifindex = rt.ifindex(netdev);
@@ -47,15 +48,18 @@ public final class NapiDeferral implements AutoCloseable {
             List<Napi> changed = new ArrayList<>();
             try {
                 for (Napi n : napis) {
-                    genl.configureNapi(n.id(), deferHardIrqs, groFlushTimeoutNs);
                     changed.add(n);
+                    genl.configureNapi(n.id(), deferHardIrqs, groFlushTimeoutNs);
+                    if (!keepThreaded && n.threaded() == 1) {
+                        genl.setNapiThreaded(n.id(), false);
+                    }
                 }
             } catch (RuntimeException e) {
                 restore(genl, changed, e);
                 throw e;
             }
             LOG.log(System.Logger.Level.INFO, () -> "netdev " + netdev + ": napi_defer_hard_irqs=" + deferHardIrqs
-                    + " gro_flush_timeout=" + groFlushTimeoutNs + "ns on NAPI "
+                    + " gro_flush_timeout=" + groFlushTimeoutNs + "ns" + (keepThreaded ? "" : " softirq") + " on NAPI "
                     + napis.stream().map(Napi::id).toList());
             return new NapiDeferral(netdev, List.copyOf(napis));
         }
@@ -84,6 +88,9 @@ public final class NapiDeferral implements AutoCloseable {
         for (Napi n : napis) {
             try {
                 genl.configureNapi(n.id(), n.deferHardIrqs(), n.groFlushTimeoutNs());
+                if (n.threaded() == 1) {
+                    genl.setNapiThreaded(n.id(), true);
+                }
             } catch (RuntimeException e) {
                 if (cause != null) {
                     cause.addSuppressed(e);

@@ -12,7 +12,9 @@ package io.splitplane.kernel.netlink;
  *                            (also how long it leaves the NAPI with a preferring busy poller)
  * @param groFlushTimeoutNs   the watchdog that gives the NAPI back to softirq after deferral
  * @param irqSuspendTimeoutNs how long a busy poller that found work may keep interrupts off (0: off)
+ * @param threaded            1 if it polls in its own kthread, 0 in softirq; -1 if the kernel does
+ *                            not say (before 6.17)
  */
 public record Napi(int id, int ifindex, int irq, int pid, int deferHardIrqs, long groFlushTimeoutNs,
-                   long irqSuspendTimeoutNs) {
+                   long irqSuspendTimeoutNs, int threaded) {
 }

@@ -28,6 +28,7 @@ public final class NetdevGenlSocket implements AutoCloseable {
     static final int A_NAPI_DEFER_HARD_IRQS = 5;
     static final int A_NAPI_GRO_FLUSH_TIMEOUT = 6;
     static final int A_NAPI_IRQ_SUSPEND_TIMEOUT = 7;
+    static final int A_NAPI_THREADED = 8;
     static final int A_NAPI_MAX = 8;
     private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(10);
     private static final int REQUEST_BUFFER_BYTES = 512;
@@ -115,7 +116,7 @@ public final class NetdevGenlSocket implements AutoCloseable {
         }
         return new Napi(a.u32(A_NAPI_ID, 0), a.u32(A_NAPI_IFINDEX, 0), a.u32(A_NAPI_IRQ, -1), a.u32(A_NAPI_PID, -1),
                 a.u32(A_NAPI_DEFER_HARD_IRQS, 0), a.uint(A_NAPI_GRO_FLUSH_TIMEOUT, 0),
-                a.uint(A_NAPI_IRQ_SUSPEND_TIMEOUT, 0));
+                a.uint(A_NAPI_IRQ_SUSPEND_TIMEOUT, 0), a.u32(A_NAPI_THREADED, -1));
     }
 
     /**
@@ -142,6 +143,25 @@ public final class NetdevGenlSocket implements AutoCloseable {
             writer.attributeU64(A_NAPI_GRO_FLUSH_TIMEOUT, groFlushTimeoutNs);
             exchange.execute(writer, "NAPI_SET napi=" + napiId + " defer_hard_irqs=" + deferHardIrqs
                     + " gro_flush_timeout=" + groFlushTimeoutNs);
+            return null;
+        });
+    }
+
+    /**
+     * Moves a NAPI into or out of threaded mode ({@code NETDEV_A_NAPI_THREADED}, Linux 6.17+).
+     *
+     * @throws NetlinkException if the kernel refuses (e.g. EINVAL: the whole netdev is threaded and
+     *                          only sysfs can change it on this kernel)
+     */
+    public void setNapiThreaded(int napiId, boolean threaded) {
+        if (napiId <= 0) {
+            throw new IllegalArgumentException("napiId=" + napiId + " must be positive");
+        }
+        locked(() -> {
+            GenericNetlink.begin(writer, family, 0, CMD_NAPI_SET, VERSION);
+            writer.attributeU32(A_NAPI_ID, napiId);
+            writer.attributeU32(A_NAPI_THREADED, threaded ? 1 : 0);
+            exchange.execute(writer, "NAPI_SET napi=" + napiId + " threaded=" + (threaded ? 1 : 0));
             return null;
         });
     }

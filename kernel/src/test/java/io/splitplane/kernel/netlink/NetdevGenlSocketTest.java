@@ -45,6 +45,11 @@ class NetdevGenlSocketTest {
                     assertEquals(3, fromSysfs.deferHardIrqs());
                     assertEquals(150_000, fromSysfs.groFlushTimeoutNs());
 
+                    Shell.execIn(ns, "sh", "-c", "echo 1 > /sys/class/net/" + veth.a() + "/threaded").orThrow();
+                    assertEquals(1, genl.napis(ifindex).getFirst().threaded(), "threaded through sysfs");
+                    genl.setNapiThreaded(napi.id(), false);
+                    assertEquals(0, genl.napis(ifindex).getFirst().threaded(), "softirq through NAPI_SET");
+
                     genl.configureNapi(napi.id(), 5, 5_000_000_000L);
                     Napi set = genl.napis(ifindex).getFirst();
                     assertEquals(5, set.deferHardIrqs());

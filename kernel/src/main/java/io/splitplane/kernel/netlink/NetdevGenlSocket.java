@@ -5,8 +5,6 @@ import java.lang.foreign.Arena;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Supplier;
 
 /**
  * The kernel's {@code netdev} generic netlink family (Linux 6.13+ for NAPI settings): reads a
@@ -16,7 +14,7 @@ import java.util.function.Supplier;
  *
  * <p>Thread-safe: requests are serialised on one socket.
  */
-public final class NetdevGenlSocket implements AutoCloseable {
+public final class NetdevGenlSocket extends NetlinkRequestSocket {
     static final String FAMILY_NAME = "netdev";
     static final int VERSION = 1;
     static final int CMD_NAPI_GET = 11;
@@ -33,21 +31,11 @@ public final class NetdevGenlSocket implements AutoCloseable {
     private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(10);
     private static final int REQUEST_BUFFER_BYTES = 512;
 
-    private final ReentrantLock lock = new ReentrantLock();
-    private final NetlinkSocket socket;
-    private final Arena arena;
-    private final MessageWriter writer;
-    private final RequestExchange exchange;
     private final int family;
-    private boolean closed;
 
-    private NetdevGenlSocket(NetlinkSocket socket, int family, MessageWriter writer, Arena arena,
-                             RequestExchange exchange) {
-        this.socket = socket;
+    private NetdevGenlSocket(NetlinkSocket socket, int family) {
+        super("netdev generic netlink socket", socket, REQUEST_BUFFER_BYTES, type -> requestName(type, family));
         this.family = family;
-        this.writer = writer;
-        this.arena = arena;
-        this.exchange = exchange;
     }
 
     /**
@@ -58,28 +46,31 @@ public final class NetdevGenlSocket implements AutoCloseable {
     public static NetdevGenlSocket open() {
         NetlinkSocket socket = NetlinkSocket.open("netdev generic netlink socket", Netlink.NETLINK_GENERIC,
                 "NETLINK_GENERIC");
-        Arena arena = Arena.ofShared();
         try {
             socket.setReceiveTimeout(REPLY_TIMEOUT);
             socket.trySetOption(Netlink.SOL_NETLINK, Netlink.NETLINK_EXT_ACK, 1);
             socket.trySetOption(Netlink.SOL_NETLINK, Netlink.NETLINK_CAP_ACK, 1);
+            return new NetdevGenlSocket(socket, resolveFamily(socket));
+        } catch (RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    /** The family's dynamic id, from the generic netlink controller. */
+    private static int resolveFamily(NetlinkSocket socket) {
+        try (Arena arena = Arena.ofConfined()) {
             MessageWriter writer = new MessageWriter(arena.allocate(REQUEST_BUFFER_BYTES, 8));
-            // Until the family id is known, every request goes to the controller.
-            int[] familyId = {-1};
-            RequestExchange exchange = new RequestExchange(socket, type -> requestName(type, familyId[0]));
+            RequestExchange exchange = new RequestExchange(socket, type -> requestName(type, -1));
             GenericNetlink.begin(writer, GenericNetlink.GENL_ID_CTRL, 0, GenericNetlink.CTRL_CMD_GETFAMILY, 1);
             writer.attributeString(GenericNetlink.CTRL_ATTR_FAMILY_NAME, FAMILY_NAME);
-            familyId[0] = exchange.get(writer, m -> m.attributes(GenericNetlink.HEADER_SIZE, GenericNetlink.CTRL_ATTR_MAX)
+            int id = exchange.get(writer, m -> m.attributes(GenericNetlink.HEADER_SIZE, GenericNetlink.CTRL_ATTR_MAX)
                     .u16(GenericNetlink.CTRL_ATTR_FAMILY_ID, -1), "family '" + FAMILY_NAME + "'");
-            if (familyId[0] < 0) {
+            if (id < 0) {
                 throw new IllegalStateException("the generic netlink controller named no id for family '"
                         + FAMILY_NAME + "'");
             }
-            return new NetdevGenlSocket(socket, familyId[0], writer, arena, exchange);
-        } catch (RuntimeException e) {
-            socket.close();
-            arena.close();
-            throw e;
+            return id;
         }
     }
 
@@ -164,38 +155,5 @@ public final class NetdevGenlSocket implements AutoCloseable {
             exchange.execute(writer, "NAPI_SET napi=" + napiId + " threaded=" + (threaded ? 1 : 0));
             return null;
         });
-    }
-
-    @Override
-    public void close() {
-        lock.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            socket.close();
-            arena.close();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private static void requireIfindex(int ifindex) {
-        if (ifindex <= 0) {
-            throw new IllegalArgumentException("ifindex=" + ifindex + " must be positive");
-        }
-    }
-
-    private <T> T locked(Supplier<T> action) {
-        lock.lock();
-        try {
-            if (closed) {
-                throw new IllegalStateException("netdev generic netlink socket is closed");
-            }
-            return action.get();
-        } finally {
-            lock.unlock();
-        }
     }
 }

@@ -2,13 +2,11 @@ package io.splitplane.kernel.netlink;
 
 import io.splitplane.kernel.netns.NetNamespace;
 import io.splitplane.kernel.sys.Errno;
-import java.lang.foreign.Arena;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
@@ -27,26 +25,17 @@ import java.util.function.Supplier;
  * <p>Dumps that the kernel marks inconsistent ({@code NLM_F_DUMP_INTR}) are restarted, so every
  * list returned is a consistent snapshot.
  */
-public final class RtnetlinkSocket implements AutoCloseable {
+public final class RtnetlinkSocket extends NetlinkRequestSocket {
     /** How long one receive waits for the kernel before the request fails with EAGAIN. */
     private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(10);
     /** The largest request built here (a veth pair) needs a few hundred bytes. */
     private static final int REQUEST_BUFFER_BYTES = 8192;
 
-    private final ReentrantLock lock = new ReentrantLock();
-    private final NetlinkSocket socket;
-    private final Arena arena;
-    private final MessageWriter writer;
-    private final RequestExchange exchange;
     private final boolean strictChecking;
-    private boolean closed;
 
     private RtnetlinkSocket(NetlinkSocket socket, boolean strictChecking) {
-        this.socket = socket;
+        super("rtnetlink socket", socket, REQUEST_BUFFER_BYTES, Rtm::name);
         this.strictChecking = strictChecking;
-        this.arena = Arena.ofShared();
-        this.writer = new MessageWriter(arena.allocate(REQUEST_BUFFER_BYTES, 8));
-        this.exchange = new RequestExchange(socket);
     }
 
     /** Opens a request socket in the calling thread's network namespace. */
@@ -86,12 +75,7 @@ public final class RtnetlinkSocket implements AutoCloseable {
      * inconsistent ({@code NLM_F_DUMP_INTR}): a measure of how busy the tables were while being read.
      */
     public long dumpRestarts() {
-        lock.lock();
-        try {
-            return exchange.dumpRestarts();
-        } finally {
-            lock.unlock();
-        }
+        return locked(exchange::dumpRestarts);
     }
 
     // ---- links ---------------------------------------------------------------------------------
@@ -431,49 +415,8 @@ public final class RtnetlinkSocket implements AutoCloseable {
 
     // ---- lifecycle -----------------------------------------------------------------------------
 
-    /** Closes the socket; a second call does nothing. Waits for a request in progress on another thread. */
-    @Override
-    public void close() {
-        lock.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            socket.close();
-            arena.close();
-        } finally {
-            lock.unlock();
-        }
-    }
-
     @Override
     public String toString() {
-        return "RtnetlinkSocket[port=" + socket.portId() + (closed ? ", closed" : "") + "]";
-    }
-
-    private static void requireIfindex(int ifindex) {
-        if (ifindex <= 0) {
-            throw new IllegalArgumentException("ifindex=" + ifindex + " must be positive");
-        }
-    }
-
-    private <T> T locked(Supplier<T> action) {
-        lock.lock();
-        try {
-            if (closed) {
-                throw new IllegalStateException("rtnetlink socket is closed");
-            }
-            return action.get();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void run(Runnable action) {
-        locked(() -> {
-            action.run();
-            return null;
-        });
+        return "RtnetlinkSocket[port=" + socket.portId() + (isClosed() ? ", closed" : "") + "]";
     }
 }

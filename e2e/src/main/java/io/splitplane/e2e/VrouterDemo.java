@@ -3,6 +3,8 @@ package io.splitplane.e2e;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * {@code make demo}: the vRouter scenario on plain Linux namespaces, printed step by step, then torn
@@ -13,6 +15,9 @@ public final class VrouterDemo {
     private static final long IPERF_RATE = 1_000_000_000L;
     private static final int IPERF_SECONDS = 5;
     private static final int ECHO_DATAGRAMS = 1_000;
+
+    /** gRPC logs through java.util.logging; held here, since the logging framework keeps loggers weakly. */
+    private static final Logger GRPC_LOG = Logger.getLogger("io.grpc");
 
     private final PrintStream out;
     private DemoLab lab;
@@ -36,6 +41,8 @@ public final class VrouterDemo {
         // The components log their lifecycle (classifier attached, agent started) for operators; the demo
         // prints its own account, so only their warnings get through unless asked otherwise.
         System.setProperty("splitplane.log.level", System.getProperty("splitplane.log.level", "warning"));
+        // gRPC warns on every unix-socket channel that SO_KEEPALIVE does not apply to it.
+        GRPC_LOG.setLevel(Level.SEVERE);
         VrouterDemo demo = new VrouterDemo(System.out);
         Thread hook = new Thread(demo::cleanUp, "demo-cleanup");
         Runtime.getRuntime().addShutdownHook(hook);

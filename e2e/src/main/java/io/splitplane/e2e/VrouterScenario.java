@@ -494,7 +494,7 @@ public final class VrouterScenario implements AutoCloseable {
     }
 
     /** The UDP counters of a namespace's kernel ({@code /proc/net/snmp}, {@code Udp:}). */
-    public record KernelUdp(long inDatagrams, long noPorts, long outDatagrams) {
+    public record KernelUdp(long inDatagrams, long noPorts, long outDatagrams, long rcvbufErrors) {
     }
 
     /**
@@ -520,7 +520,8 @@ public final class VrouterScenario implements AutoCloseable {
         List<String> names = List.of(udp.get(0).substring(5).trim().split("\\s+"));
         String[] values = udp.get(1).substring(5).trim().split("\\s+");
         return new KernelUdp(Long.parseLong(values[names.indexOf("InDatagrams")]),
-                Long.parseLong(values[names.indexOf("NoPorts")]), Long.parseLong(values[names.indexOf("OutDatagrams")]));
+                Long.parseLong(values[names.indexOf("NoPorts")]), Long.parseLong(values[names.indexOf("OutDatagrams")]),
+                Long.parseLong(values[names.indexOf("RcvbufErrors")]));
     }
 
     private static InetAddress address(String literal) {

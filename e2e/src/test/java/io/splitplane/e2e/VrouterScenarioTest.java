@@ -212,12 +212,15 @@ class VrouterScenarioTest {
 
     private void iperfThroughTheGraph(long bitsPerSecond) {
         long rxBefore = scenario.graphStats().rxPackets(VrouterScenario.PORT_NET2);
+        VrouterScenario.KernelUdp client1Before = VrouterScenario.kernelUdp(scenario.client1());
         UdpIperf.Report report = scenario.iperfUdp(bitsPerSecond, 5);
+        VrouterScenario.KernelUdp client1After = VrouterScenario.kernelUdp(scenario.client1());
         System.out.println("iperf3 through the graph: " + report);
         long rxDuring = scenario.graphStats().rxPackets(VrouterScenario.PORT_NET2) - rxBefore;
         assertTrue(report.packetsSent() > 1000, report.toString());
-        assertTrue(report.lostPercent() < 1.0, "loss " + report + "\n" + scenario.showRuntime() + "\nXSK\n"
-                + scenario.xskStatistics());
+        assertTrue(report.lostPercent() < 1.0, "loss " + report + "\ngraph rx on net2 " + rxDuring
+                + "; client1's kernel dropped " + (client1After.rcvbufErrors() - client1Before.rcvbufErrors())
+                + " for a full socket buffer\n" + scenario.showRuntime() + "\nXSK\n" + scenario.xskStatistics());
         // Every datagram the server counted came through the graph (iperf3's own UDP "connect" adds a few).
         assertTrue(rxDuring >= report.packetsSent() - report.packetsLost(),
                 "graph rx " + rxDuring + " < datagrams received " + (report.packetsSent() - report.packetsLost()));

@@ -63,7 +63,7 @@ public final class VrouterPod {
                         return sb.toString();
                     });
             if (echoAt != null) {
-                echo = UdpEcho.start(dp.channels(), echoAt);
+                echo = UdpEcho.startInGraph(dp.channels(), echoAt);
             }
             UdpEcho running = echo;
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -154,8 +154,8 @@ public final class VrouterDemo {
         step(10, "teardown: container stopped, CNI DEL for both netdevs, device plugin stopped");
         scenario.releaseHandover();
         indented("netdevs back on the node: " + Commands.ipIn(scenario.node(), "-br", "link").lines()
-                .filter(l -> scenario.poolDevices().stream().anyMatch(l::startsWith)).map(l -> l.split("\\s+")[0])
-                .toList());
+                .filter(l -> scenario.poolDevices().stream().anyMatch(l::startsWith))
+                .map(l -> l.split("[\\s@]+")[0] + " " + l.split("\\s+")[1]).toList());
         indented("device-plugins directory: " + scenario.devicePluginSockets() + "; pins left: " + scenario.pins());
     }
 

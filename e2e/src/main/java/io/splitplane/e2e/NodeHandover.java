@@ -159,6 +159,11 @@ final class NodeHandover implements AutoCloseable {
         return new TreeMap<>(advertised.health());
     }
 
+    /** The kubelet's latest ListAndWatch list: device to health. */
+    Map<String, String> currentHealth() {
+        return new TreeMap<>(kubelet.plugin(resource()).latest().health());
+    }
+
     /** Allocate for the pod's container, asking for every device, as the kubelet sends it. */
     Allocation allocate() {
         AllocateResponse r = kubelet.plugin(resource()).allocate(devices);

@@ -251,6 +251,11 @@ public final class VrouterScenario implements AutoCloseable {
         return handover.pins();
     }
 
+    /** The device plugin's latest list as the kubelet has it: host netdev to health. */
+    public Map<String, String> devicePluginHealth() {
+        return handover.currentHealth();
+    }
+
     /** The sockets in the kubelet's device-plugins directory. */
     public List<String> devicePluginSockets() {
         return handover.sockets();
@@ -296,7 +301,11 @@ public final class VrouterScenario implements AutoCloseable {
                 () -> container.output().contains("\nrunning") && !ctl("show interfaces").isEmpty());
     }
 
-    /** The dataplane config of vrouter1, as written to its file (pod mode: no classifier of its own). */
+    /**
+     * The dataplane config of vrouter1, as written to its file (pod mode: no classifier of its own).
+     * The UMEM covers both ports' FILL, RX and TX rings (6 x 4,096) and what is in flight between them;
+     * with half of it the FILL ring of net2 ran empty under iperf3.
+     */
     public String dataplaneConfig() {
         return """
                 {
@@ -305,7 +314,7 @@ public final class VrouterScenario implements AutoCloseable {
                     {"name": "%s", "netdev": "%s", "mode": "copy", "tuning": {"txBudget": 256}, "xskMap": "auto"},
                     {"name": "%s", "netdev": "%s", "mode": "copy", "tuning": {"txBudget": 256}, "xskMap": "auto"}
                   ],
-                  "umem": {"frames": 16384, "frameSize": 2048, "ringSize": 4096},
+                  "umem": {"frames": 32768, "frameSize": 2048, "ringSize": 4096},
                   "workers": [{"ports": ["%s", "%s"]}],
                   "mirror": {"kernel": true},
                   "control": {"socket": "%s"}

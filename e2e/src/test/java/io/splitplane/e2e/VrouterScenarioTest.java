@@ -110,6 +110,9 @@ class VrouterScenarioTest {
             assertFalse(Commands.execIn(scenario.node(), 10, "ip", "link", "show", "dev", devices.get(i)).ok(),
                     devices.get(i) + " is still on the node");
         }
+        // Allocated and moved into the pod, both stay Healthy for the kubelet (capacity does not shrink).
+        VrouterScenario.await(Duration.ofSeconds(5), "both devices Healthy in the kubelet's latest list",
+                () -> devices.stream().allMatch(d -> "Healthy".equals(scenario.devicePluginHealth().get(d))));
         // The container checked its maps under the mounts before starting, and its ports joined them.
         String output = scenario.containerOutput();
         assertTrue(output.contains("devices from the device plugin, with their maps: " + devices), output);

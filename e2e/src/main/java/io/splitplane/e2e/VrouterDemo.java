@@ -81,14 +81,20 @@ public final class VrouterDemo {
         indented(scenario.buildTopology());
 
         step(2, "vrouter1's netdevs handed over as Kubernetes does: device plugin -> kubelet Allocate -> CNI ADD");
+        long handoverStart = System.nanoTime();
         VrouterScenario.Handover handover = scenario.handOver(lab.directory("node"));
         indented(handover.toString().stripTrailing());
+        out.printf("   handed over in %.1f s (device plugin started and registered, Allocate, both CNI ADDs)%n",
+                (System.nanoTime() - handoverStart) / 1e9);
         out.println("   vrouter1$ ip -br addr");
         indented(Commands.ipIn(scenario.vrouter1(), "-br", "addr").strip());
 
         step(3, "the dataplane in vrouter1's container (Allocate's env and mounts; pod mode, xskMap auto)");
         Path pod = lab.directory("vrouter1-pod");
+        long containerStart = System.nanoTime();
         indented(scenario.startDataplane(pod).stripTrailing());
+        out.printf("   container ready in %.1f s (JVM, dataplane, the agent's first dump, the echo bound)%n",
+                (System.nanoTime() - containerStart) / 1e9);
         indented("container: ip netns exec " + scenario.vrouter1() + " unshare -m, its /run = " + pod.resolve("run")
                 + " with the pin directories bound in; config " + VrouterScenario.CONTAINER_CONFIG
                 + ": no static routes, the netlink agent mirrors the kernel");

@@ -159,14 +159,15 @@ public final class VrouterScenario implements AutoCloseable {
 
     /** What the hand-over did, step by step, for the demo to print and the test to check. */
     public record Handover(String resource, Map<String, String> advertised, NodeHandover.Allocation allocation,
-                           Map<String, String> cniResults, List<String> pins) {
+                           Map<String, String> cniResults, List<String> pins, long registeredMillis,
+                           long allocateMillis) {
         @Override
         public String toString() {
             StringBuilder sb = new StringBuilder();
             sb.append("device plugin registered ").append(resource).append("; ListAndWatch: ").append(advertised)
-                    .append('\n');
+                    .append(" (").append(registeredMillis).append(" ms from its start)\n");
             sb.append("kubelet Allocate for vrouter1's container (").append(resource).append(": ")
-                    .append(advertised.size()).append("):\n");
+                    .append(advertised.size()).append(", ").append(allocateMillis).append(" ms):\n");
             allocation.toString().lines().forEach(l -> sb.append("  ").append(l).append('\n'));
             cniResults.forEach((device, result) -> sb.append("CNI ADD ").append(device).append(": ")
                     .append(result).append('\n'));
@@ -186,18 +187,24 @@ public final class VrouterScenario implements AutoCloseable {
     public Handover handOver(Path nodeDir) {
         bpffsRoot = lab.bpffs().resolve("splitplane");
         CniRuntime cni = new CniRuntime(CniRuntime.defaultLauncher(), node);
+        long start = System.nanoTime();
         handover = NodeHandover.start(node, POOL, List.of(net1.b(), net2.a()), nodeDir, bpffsRoot, cni,
                 "vrouter1-pod", "/run/netns/" + vrouter1);
         lab.onClose(handover::close);
+        long registered = System.nanoTime();
         allocation = handover.allocate();
+        long allocated = System.nanoTime();
         Map<String, String> results = new LinkedHashMap<>();
         for (Object[] d : new Object[][] {{net1.b(), PORT_NET1, VR1_NET1}, {net2.a(), PORT_NET2, VR1_NET2}}) {
+            long addStart = System.nanoTime();
             NodeHandover.Attachment a = handover.add((String) d[0], (String) d[1],
                     networkConfig("vrouter1-" + d[1], (String) d[2] + "/24", nodeDir.resolve("cni-state")));
+            long millis = (System.nanoTime() - addStart) / 1_000_000;
             attachments.put(a.ifname(), a);
-            results.put(a.device() + " -> " + a.ifname(), a.result().toString());
+            results.put(a.device() + " -> " + a.ifname() + " (" + millis + " ms)", a.result().toString());
         }
-        return new Handover(handover.resource(), handover.advertised(), allocation, results, handover.pins());
+        return new Handover(handover.resource(), handover.advertised(), allocation, results, handover.pins(),
+                (registered - start) / 1_000_000, (allocated - registered) / 1_000_000);
     }
 
     /** The network config of one of vrouter1's attachments (as its NetworkAttachmentDefinition holds it). */

@@ -1,14 +1,17 @@
 package io.splitplane.e2e;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 
 /**
  * A container as the runtime starts it, on plain Linux: a process in the pod's network namespace
@@ -79,7 +82,7 @@ final class PodContainer implements AutoCloseable {
         command.addAll(List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
                 "-XX:+UseSerialGC", "-Dsplitplane.e2e.pod=" + podDir,
                 "-Dsplitplane.log.level=" + System.getProperty("splitplane.log.level", "info"),
-                "-cp", System.getProperty("java.class.path"), mainClass));
+                "-cp", absoluteClassPath(), mainClass));
         command.addAll(args);
         Path log = podDir.resolve("container.log");
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
@@ -95,6 +98,12 @@ final class PodContainer implements AutoCloseable {
             throw new UncheckedIOException("cannot start the container in " + netns, e);
         }
         return new PodContainer(podDir, p, log);
+    }
+
+    /** This JVM's class path with every entry absolute (the demo may be started with a relative jar path). */
+    private static String absoluteClassPath() {
+        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .map(e -> Path.of(e).toAbsolutePath().toString()).collect(Collectors.joining(File.pathSeparator));
     }
 
     /**

@@ -75,6 +75,7 @@
 #define SP_F_SRC4_TRIE  (1u << 5)
 #define SP_F_DST6_TRIE  (1u << 6)
 #define SP_F_SRC6_TRIE  (1u << 7)
+#define SP_F_TRIES      (SP_F_DST4_TRIE | SP_F_SRC4_TRIE | SP_F_DST6_TRIE | SP_F_SRC6_TRIE)
 /* Which class tables matter: without any rule constraining the field, its mask is all rules and the
  * program skips the two loads. */
 #define SP_F_DPORT      (1u << 8)

@@ -65,20 +65,24 @@ final class PodContainer implements AutoCloseable {
             for (NodeHandover.Mount m : mounts) {
                 Path target = hostPath(podDir, m.containerPath());
                 Files.createDirectories(target);
-                script.append("mount --bind '").append(m.hostPath()).append("' '").append(target).append("'\n");
+                script.append("mount --bind ").append(quoted(m.hostPath())).append(' ').append(quoted(target))
+                        .append('\n');
                 if (m.readOnly()) {
-                    script.append("mount -o remount,bind,ro '").append(target).append("'\n");
+                    script.append("mount -o remount,bind,ro ").append(quoted(target)).append('\n');
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        script.append("mount --rbind '").append(podDir.resolve("run")).append("' ").append(CONTAINER_RUN).append('\n');
+        script.append("mount --rbind ").append(quoted(podDir.resolve("run"))).append(' ').append(CONTAINER_RUN)
+                .append('\n');
         script.append("exec \"$@\"\n");
 
         List<String> command = new ArrayList<>(List.of("/usr/sbin/ip", "netns", "exec", netns,
                 "/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c", script.toString(), "sh"));
         command.add(ProcessHandle.current().info().command().orElse("java"));
+        // Serial GC: the dataplane allocates nothing per packet, and no GC threads of its own then
+        // compete with the graph worker for the machine's CPUs.
         command.addAll(List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
                 "-XX:+UseSerialGC", "-Dsplitplane.e2e.pod=" + podDir,
                 "-Dsplitplane.log.level=" + System.getProperty("splitplane.log.level", "info"),
@@ -98,6 +102,15 @@ final class PodContainer implements AutoCloseable {
             throw new UncheckedIOException("cannot start the container in " + netns, e);
         }
         return new PodContainer(podDir, p, log);
+    }
+
+    /** {@code path} in single quotes for the shell; a path with a quote of its own is refused. */
+    private static String quoted(Path path) {
+        String p = path.toString();
+        if (p.indexOf('\'') >= 0) {
+            throw new IllegalArgumentException("a mount path with a quote in it: " + p);
+        }
+        return "'" + p + "'";
     }
 
     /** This JVM's class path with every entry absolute (the demo may be started with a relative jar path). */

@@ -344,6 +344,11 @@ public final class VrouterScenario implements AutoCloseable {
         }
     }
 
+    /** The container's process id (the JVM inside it). */
+    public long containerPid() {
+        return container.pid();
+    }
+
     /** The container's output (the dataplane's summary, its logs). */
     public String containerOutput() {
         return container == null ? "" : container.output();

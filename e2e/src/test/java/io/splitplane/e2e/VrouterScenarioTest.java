@@ -113,6 +113,19 @@ class VrouterScenarioTest {
         // Allocated and moved into the pod, both stay Healthy for the kubelet (capacity does not shrink).
         VrouterScenario.await(Duration.ofSeconds(5), "both devices Healthy in the kubelet's latest list",
                 () -> devices.stream().allMatch(d -> "Healthy".equals(scenario.devicePluginHealth().get(d))));
+        // The container runs with Allocate's env and sees each pin directory at Allocate's container path,
+        // in its own mount namespace: the node's /run has no such path.
+        long pid = scenario.containerPid();
+        String environ = Files.readString(Path.of("/proc/" + pid + "/environ")).replace('\0', '\n');
+        assertTrue(environ.lines().anyMatch(("AFXDP_DEVICES_VROUTER=" + String.join(",", devices))::equals), environ);
+        assertFalse(Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/mnt"))
+                .equals(Files.readSymbolicLink(Path.of("/proc/self/ns/mnt"))), "the container has its own mounts");
+        for (NodeHandover.Mount m : allocation.mounts()) {
+            String inside = Commands.exec(10, "nsenter", "-t", Long.toString(pid), "-m", "--", "ls",
+                    m.containerPath().toString()).orThrow().stdout();
+            assertTrue(inside.lines().anyMatch(XskMapPaths.MAP_FILE::equals), m + ": " + inside);
+            assertFalse(Files.exists(m.containerPath()), m.containerPath() + " exists outside the container");
+        }
         // The container checked its maps under the mounts before starting, and its ports joined them.
         String output = scenario.containerOutput();
         assertTrue(output.contains("devices from the device plugin, with their maps: " + devices), output);

@@ -1,5 +1,6 @@
 package io.splitplane.e2e;
 
+import io.splitplane.api.handover.XskMapPaths;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -98,6 +99,10 @@ public final class VrouterDemo {
         indented("container: ip netns exec " + scenario.vrouter1() + " unshare -m, its /run = " + pod.resolve("run")
                 + " with the pin directories bound in; config " + VrouterScenario.CONTAINER_CONFIG
                 + ": no static routes, the netlink agent mirrors the kernel");
+        out.println("   container$ ls " + XskMapPaths.CONTAINER_ROOT + "/*/" + XskMapPaths.MAP_FILE
+                + "   (through nsenter into its mount namespace)");
+        indented(Commands.exec(10, "nsenter", "-t", Long.toString(scenario.containerPid()), "-m", "--", "sh", "-c",
+                "ls " + XskMapPaths.CONTAINER_ROOT + "/*/" + XskMapPaths.MAP_FILE).orThrow().stdout().strip());
         out.println("   vrouter1# splitplanectl show ip fib   (before OSPF: the connected networks only)");
         indented(scenario.ctl("show ip fib").stripTrailing());
 

@@ -354,7 +354,7 @@ public final class VrouterScenario implements AutoCloseable {
         return container == null ? "" : container.output();
     }
 
-    // ---------------------------------------------------------------- step 3: reachability
+    // ---------------------------------------------------------------- step 4: reachability
 
     /** What one ping run showed. */
     public record Ping(int sent, int received, String output) {
@@ -380,7 +380,7 @@ public final class VrouterScenario implements AutoCloseable {
         return new Ping(sent, received, out.strip());
     }
 
-    // ---------------------------------------------------------------- step 4: OSPF
+    // ---------------------------------------------------------------- step 5: OSPF
 
     /** Starts zebra + ospfd in both vRouters (fast timers on the vRouter-to-vRouter link). */
     public void startOspf() {

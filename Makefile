@@ -21,7 +21,7 @@ DEMO_JAR = e2e/target/splitplane-e2e-0.1.0-SNAPSHOT-all.jar
 # shutdown hook, and the demo's next start removes leftovers of a killed run.
 demo: build
 	@trap '$(JAVA) --enable-native-access=ALL-UNNAMED -jar $(DEMO_JAR) --cleanup >/dev/null' EXIT; \
-	$(JAVA) --enable-native-access=ALL-UNNAMED -jar $(DEMO_JAR)
+	$(JAVA) --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -jar $(DEMO_JAR)
 
 test: setup
 	@JAVA_HOME=$$(build-tools/java-home.sh) ./mvnw -B verify

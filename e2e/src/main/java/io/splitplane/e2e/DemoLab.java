@@ -8,12 +8,14 @@ import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
  * The demo's lab: readable fixed names ({@code spdemo-vr1}, ...) so a user can look at it with
  * {@code ip netns} while it runs, and a start that first removes what an earlier, killed run left
- * behind (namespaces with the prefix, FRR daemons recorded in the demo's pid files), so the demo
+ * behind (namespaces with the prefix, FRR daemons and the vRouter's container recorded in the demo's
+ * pid files, the bpffs of the pins), so the demo
  * can always be run again.
  */
 public final class DemoLab implements Lab {
@@ -45,6 +47,7 @@ public final class DemoLab implements Lab {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+            unmountAll();
             deleteTree(RUN);
         }
         for (String line : Commands.ip("netns", "list").lines().toList()) {
@@ -64,9 +67,43 @@ public final class DemoLab implements Lab {
         ProcessHandle.of(pid).ifPresent(p -> {
             String cmd = p.info().commandLine().orElse("");
             if (cmd.contains(RUN.toString())) {
+                // SIGTERM first: a dataplane empties its map slots and detaches what it attached.
                 p.destroy();
+                try {
+                    p.onExit().get(20, TimeUnit.SECONDS);
+                } catch (Exception stillThere) {
+                    p.destroyForcibly();
+                }
             }
         });
+    }
+
+    /** Unmounts whatever the demo mounted under its directory (the bpffs of the pins). */
+    private static void unmountAll() {
+        try {
+            List<String> mounts = Files.readAllLines(Path.of("/proc/self/mounts")).stream()
+                    .map(l -> l.split(" ")[1]).filter(m -> m.startsWith(RUN + "/"))
+                    .sorted(Comparator.reverseOrder()).toList();
+            for (String m : mounts) {
+                Commands.exec(10, "umount", "-l", m);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public Path bpffs() {
+        Path dir = RUN.resolve("bpffs");
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        undo.push(() -> deleteTree(dir));
+        Commands.exec(10, "mount", "-t", "bpf", "bpf", dir.toString()).orThrow();
+        undo.push(() -> Commands.exec(10, "umount", "-l", dir.toString()));
+        return dir;
     }
 
     @Override

@@ -23,6 +23,12 @@ public interface Lab extends AutoCloseable {
     /** Creates an empty directory under /run (FRR's sockets, configs and logs) that the lab removes. */
     Path directory(String role);
 
+    /**
+     * Mounts a fresh bpffs (under /run: {@code ip netns exec} remounts /sys and would hide
+     * /sys/fs/bpf) that the lab unmounts, and returns its mount point.
+     */
+    Path bpffs();
+
     /** Registers cleanup, run in reverse order with the lab's own. */
     void onClose(Runnable action);
 

@@ -34,6 +34,11 @@ final class TestNetworkLab implements Lab {
     }
 
     @Override
+    public Path bpffs() {
+        return net.bpffs();
+    }
+
+    @Override
     public void onClose(Runnable action) {
         net.onClose(action);
     }

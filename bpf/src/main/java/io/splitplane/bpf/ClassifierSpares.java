@@ -168,14 +168,10 @@ public final class ClassifierSpares {
             }
             try {
                 return Optional.of(Classifier.openPinned(target));
-            } catch (RuntimeException | Error e) {
-                // Not a whole classifier (tampered with): drop it rather than hand it out.
-                try {
-                    removeDirectory(target);
-                } catch (RuntimeException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-                throw e;
+            } catch (IllegalArgumentException e) {
+                // Not a whole classifier (a remover was half-way through it): drop it, try the next.
+                LOG.log(Level.WARNING, () -> "dropped an incomplete spare classifier " + spare + ": " + e.getMessage());
+                removeDirectory(target);
             }
         }
         return Optional.empty();
@@ -311,6 +307,17 @@ public final class ClassifierSpares {
         } catch (IOException e) {
             // not empty (a preparer is at work) or gone: leave it
         }
+    }
+
+    /** The same spares: the same object's directory under the same root. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ClassifierSpares other && other.directory.equals(directory);
+    }
+
+    @Override
+    public int hashCode() {
+        return directory.hashCode();
     }
 
     @Override

@@ -137,6 +137,46 @@ class SpareClassifierTest {
     }
 
     @Test
+    void anAddKilledRightAfterItsClaimLeavesPinsThatDelRemoves() throws Exception {
+        try (PoolFixture f = new PoolFixture()) {
+            ClassifierSpares spares = ClassifierSpares.under(f.bpffs);
+            int spareId = programIdAt(spares.prepare());
+            PoolFixture.Device d = f.device();
+            String netns = f.pod();
+            ObjectNode config = f.config("1.1.0", d.device());
+            Path pinDir = new XskMapPaths(f.bpffs).hostDirectory(d.device());
+
+            ProcessBuilder pb = new ProcessBuilder(CniCall.LAUNCHER.toString()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            pb.environment().clear();
+            pb.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+            pb.environment().putAll(CniCall.env("ADD", "c", netns, "net1"));
+            Process add = pb.start();
+            try (var in = add.getOutputStream()) {
+                in.write(config.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            // The runtime's process dies (OOM kill, node crash) the moment the spare became the netdev's pins.
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+            while (spares.count() > 0 && add.isAlive() && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+            }
+            assertTrue(add.isAlive(), "ADD ended before the test saw its claim");
+            add.destroyForcibly();
+            add.waitFor();
+            assertEquals(spareId, programIdAt(pinDir), "the claimed spare is the netdev's pins, not lost");
+            assertEquals(List.of("c@net1.json"), f.states(), "ADD had put itself on record before the claim");
+
+            // What the runtime does after an ADD that did not answer.
+            CniCall.run(CniCall.env("DEL", "c", netns, "net1"), config.toString()).ok();
+            f.assertHome(d);
+            assertEquals(List.of(), f.pins());
+            assertEquals(List.of(), f.states());
+            assertEquals(List.of(), f.leases());
+            assertFalse(Shell.exec("bpftool", "prog", "show", "id", String.valueOf(spareId)).exitCode() == 0);
+        }
+    }
+
+    @Test
     void aFailedAddAfterTheClaimLeavesNoPinsAndTheDeviceHome() {
         try (PoolFixture f = new PoolFixture()) {
             ClassifierSpares spares = ClassifierSpares.under(f.bpffs);

@@ -127,7 +127,8 @@ final class AddCommand {
                 store.write(state.withResult(json));
                 rollback.commit();
                 LOG.log(Level.INFO, () -> "ADD " + request.containerId() + ": " + device + " is " + ifname + " in "
-                        + request.invocation().netns() + ", classifier " + installed.mode() + (installed.spare() ? " (a spare)" : " (loaded)") + " with "
+                        + request.invocation().netns() + ", classifier " + installed.mode()
+                        + (installed.spare() ? " (a spare)" : " (loaded)") + " with "
                         + config.effectiveClassifier().rules().size() + " rules, XSKMAP pinned at " + pinDir + "; " + times);
                 return json;
             } catch (RuntimeException | Error e) {

@@ -337,8 +337,17 @@ static __always_inline int parse_l4(struct cursor *c, struct packet *p)
 	}
 }
 
-static __always_inline int parse(struct xdp_md *ctx, struct packet *p)
+/*
+ * The full parser and the matcher below are global functions, which the verifier checks once each,
+ * on their own, instead of once per path through the caller: inlined, every way through the parser
+ * (VLAN tags, extension headers, L4 protocols) multiplied every way through the matcher, and loading
+ * the program took most of a second. Only packets off the fast paths pay for the two calls.
+ */
+__noinline int parse_packet(struct xdp_md *ctx, struct packet *p)
 {
+	if (!p)
+		return PARSE_MALFORMED;
+
 	struct cursor c = { .pos = (void *)(long)ctx->data, .end = (void *)(long)ctx->data_end };
 	__be16 proto;
 	int r;
@@ -357,42 +366,46 @@ static __always_inline int parse(struct xdp_md *ctx, struct packet *p)
 	return parse_l4(&c, p);
 }
 
-/*
- * The common case with one bounds check: untagged IPv4 without options carrying UDP or TCP, not a
- * later fragment, with consistent lengths. It fills exactly what parse() would and returns 1; for
- * anything else (including whatever parse() would call truncated or malformed) it returns 0 and
- * parse() decides. ClassifierDifferentialTest holds both paths to the same model.
- */
-static __always_inline int parse_fast(struct xdp_md *ctx, struct packet *p)
+/* UDP/TCP header checks shared by the fast paths: l4 has 20 bytes in the frame, len is what the IP
+ * header says the datagram holds from l4 on. */
+static __always_inline int fast_l4_ok(__u8 proto, __u8 *l4, __u32 len)
 {
-	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
-	struct ethhdr *eth = data;
-	struct iphdr *ip = (void *)(eth + 1);
+	if (proto == IPPROTO_UDP) {
+		__u32 udp_len = bpf_ntohs(((struct udphdr *)l4)->len);
+
+		return len >= sizeof(struct udphdr) && udp_len >= sizeof(struct udphdr) && udp_len <= len;
+	}
+	if (proto == IPPROTO_TCP) {
+		__u32 doff = ((struct tcphdr *)l4)->doff;
+
+		return doff >= TCP_MIN_DOFF && doff * 4 <= len;
+	}
+	return 0;
+}
+
+/*
+ * The common cases with one bounds check: untagged IPv4 without options, or IPv6 without extension
+ * headers, carrying UDP or TCP, not a fragment, with consistent lengths. They fill exactly what
+ * parse_packet() would and return 1; for anything else (including whatever parse_packet() would
+ * call truncated or malformed) they return 0 and parse_packet() decides. ClassifierDifferentialTest
+ * holds both paths to the same model.
+ */
+static __always_inline int parse_fast4(void *data, void *end, struct packet *p)
+{
+	struct iphdr *ip = data + sizeof(struct ethhdr);
 	__u8 *l4 = (void *)(ip + 1);
 	__u32 tot_len;
 
 	/* Room for a TCP header: a shorter UDP datagram takes the full parser. */
 	if ((void *)(l4 + sizeof(struct tcphdr)) > end)
 		return 0;
-	if (eth->h_proto != bpf_htons(ETH_P_IP) || *(__u8 *)ip != 0x45 || (ip->frag_off & bpf_htons(IP_OFFSET)))
+	if (*(__u8 *)ip != 0x45 || (ip->frag_off & bpf_htons(IP_OFFSET)))
 		return 0;
 	tot_len = bpf_ntohs(ip->tot_len);
-	if ((void *)ip + tot_len > end)
+	if ((void *)ip + tot_len > end || tot_len < sizeof(*ip))
 		return 0;
-	if (ip->protocol == IPPROTO_UDP) {
-		__u32 udp_len = bpf_ntohs(((struct udphdr *)l4)->len);
-
-		if (tot_len < sizeof(*ip) + sizeof(struct udphdr) || udp_len < sizeof(struct udphdr) ||
-		    udp_len > tot_len - sizeof(*ip))
-			return 0;
-	} else if (ip->protocol == IPPROTO_TCP) {
-		__u32 doff = ((struct tcphdr *)l4)->doff;
-
-		if (doff < TCP_MIN_DOFF || sizeof(*ip) + doff * 4 > tot_len)
-			return 0;
-	} else {
+	if (!fast_l4_ok(ip->protocol, l4, tot_len - sizeof(*ip)))
 		return 0;
-	}
 	p->vlan = SP_NO_VLAN;
 	p->ip_version = 4;
 	p->l4_proto = ip->protocol;
@@ -402,17 +415,56 @@ static __always_inline int parse_fast(struct xdp_md *ctx, struct packet *p)
 	p->src_port = bpf_ntohs(((__be16 *)l4)[0]);
 	p->dst_port = bpf_ntohs(((__be16 *)l4)[1]);
 	p->src[0] = ip->saddr;
+	p->src[1] = 0;
 	p->dst[0] = ip->daddr;
+	p->dst[1] = 0;
 	return 1;
 }
 
-/* The mask of the interval holding x: the largest i with start[i] <= x (start[0] is 0). A table of
- * n used entries costs log2(n) steps, not log2(SP_PREFIX_BOUNDS). */
+static __always_inline int parse_fast6(void *data, void *end, struct packet *p)
+{
+	struct ipv6hdr *ip6 = data + sizeof(struct ethhdr);
+	__u8 *l4 = (void *)(ip6 + 1);
+	__u32 payload_len;
+
+	if ((void *)(l4 + sizeof(struct tcphdr)) > end)
+		return 0;
+	if (ip6->version != 6)
+		return 0;
+	payload_len = bpf_ntohs(ip6->payload_len);
+	if ((void *)l4 + payload_len > end)
+		return 0;
+	if (!fast_l4_ok(ip6->nexthdr, l4, payload_len))
+		return 0;
+	p->vlan = SP_NO_VLAN;
+	p->ip_version = 6;
+	p->l4_proto = ip6->nexthdr;
+	p->has_ports = 1;
+	p->later_fragment = 0;
+	p->first_fragment = 0;
+	p->src_port = bpf_ntohs(((__be16 *)l4)[0]);
+	p->dst_port = bpf_ntohs(((__be16 *)l4)[1]);
+	__builtin_memcpy(p->src, &ip6->saddr, 16);
+	__builtin_memcpy(p->dst, &ip6->daddr, 16);
+	return 1;
+}
+
+/* The mask of the interval holding x: the largest i with start[i] <= x (start[0] is 0). */
 static __always_inline __u64 table_rules(const struct sp_prefix_table *t, __u64 x)
 {
-	__u32 top = t->top_step;
-	__u32 i = 0;
+	__u32 top, i;
 
+	if (x < t->region_lo)
+		return t->rules[0];
+	if (x > t->region_hi)
+		return t->rules[t->last & (SP_PREFIX_BOUNDS - 1)];
+	i = t->block[((x - t->region_lo) >> (t->block_shift & 63)) & (SP_BLOCKS - 1)];
+	if (i < SP_BLOCK_REFINE)
+		return t->rules[i];
+
+	/* An interval starts inside x's block: binary search, in log2(used entries) steps. */
+	top = t->top_step;
+	i = 0;
 #pragma unroll
 	for (__u32 step = SP_PREFIX_BOUNDS / 2; step > 0; step >>= 1) {
 		if (step <= top && t->start[i + step] <= x)
@@ -463,66 +515,131 @@ static __always_inline void count(void *map, __u32 index, __u64 bytes)
 	}
 }
 
+/* The active rule set; NULL only if user space emptied the outer map's slot. */
+static __always_inline const struct sp_ruleset *active_set(void)
+{
+	__u32 zero = 0;
+	void *inner = bpf_map_lookup_elem(&active_ruleset, &zero);
+
+	return inner ? bpf_map_lookup_elem(inner, &zero) : NULL;
+}
+
+/* The rules a parsed packet satisfies. Every field narrows the candidates; rules a field does not
+ * constrain keep their bit. Tables of fields no rule constrains are skipped. */
+static __always_inline __u64 match(const struct sp_ruleset *rs, const struct packet *p)
+{
+	__u32 flags = rs->flags;
+	__u64 candidates = rs->version_rules[p->ip_version == 6] & rs->proto_rules[p->l4_proto];
+
+	if (flags & SP_F_VLAN)
+		candidates &= rs->vlan_rules[rs->vlan_class[p->vlan & (SP_VLAN_KEYS - 1)]];
+	if (p->has_ports) {
+		if (flags & SP_F_DPORT)
+			candidates &= rs->dport_rules[rs->dport_class[p->dst_port]];
+		if (flags & SP_F_SPORT)
+			candidates &= rs->sport_rules[rs->sport_class[p->src_port]];
+	} else {
+		candidates &= rs->portless_rules;
+	}
+	if (p->later_fragment)
+		candidates &= rs->later_fragment_rules;
+	/* Prefixes last, and only if a remaining candidate has one in that direction: the others are in
+	 * any_dst / any_src, which every prefix lookup returns anyway. */
+	if (candidates & ~rs->any_dst)
+		candidates &= prefix_rules(rs, p, p->dst, &rs->dst4, &rs->dst6, &dst4_prefixes, &dst6_prefixes,
+					   SP_F_DST4_TABLE, SP_F_DST6_TABLE, SP_F_DST4_TRIE, SP_F_DST6_TRIE,
+					   rs->any_dst);
+	if (candidates & ~rs->any_src)
+		candidates &= prefix_rules(rs, p, p->src, &rs->src4, &rs->src6, &src4_prefixes, &src6_prefixes,
+					   SP_F_SRC4_TABLE, SP_F_SRC6_TABLE, SP_F_SRC4_TRIE, SP_F_SRC6_TRIE,
+					   rs->any_src);
+	return candidates;
+}
+
+/*
+ * match() for a fast-path packet of IP version `version` (a constant) from a set without tries:
+ * untagged, with ports, not a fragment, so most of match()'s tests fold away, and no call is left.
+ */
+static __always_inline __u64 match_fast(const struct sp_ruleset *rs, const struct packet *p, const int version)
+{
+	__u32 flags = rs->flags;
+	__u64 candidates = rs->version_rules[version == 6] & rs->proto_rules[p->l4_proto];
+
+	if (flags & SP_F_VLAN)
+		candidates &= rs->vlan_rules[rs->vlan_class[SP_NO_VLAN]];
+	if (flags & SP_F_DPORT)
+		candidates &= rs->dport_rules[rs->dport_class[p->dst_port]];
+	if (flags & SP_F_SPORT)
+		candidates &= rs->sport_rules[rs->sport_class[p->src_port]];
+	if (candidates & ~rs->any_dst)
+		candidates &= !(flags & (version == 4 ? SP_F_DST4_TABLE : SP_F_DST6_TABLE)) ? rs->any_dst :
+			      version == 4 ? table_rules(&rs->dst4, bpf_ntohl((__u32)p->dst[0])) :
+			      table_rules(&rs->dst6, bpf_be64_to_cpu(p->dst[0]));
+	if (candidates & ~rs->any_src)
+		candidates &= !(flags & (version == 4 ? SP_F_SRC4_TABLE : SP_F_SRC6_TABLE)) ? rs->any_src :
+			      version == 4 ? table_rules(&rs->src4, bpf_ntohl((__u32)p->src[0])) :
+			      table_rules(&rs->src6, bpf_be64_to_cpu(p->src[0]));
+	return candidates;
+}
+
+__noinline __u64 match_packet(const struct sp_ruleset *rs, const struct packet *p)
+{
+	if (!rs || !p)
+		return 0;
+	return match(rs, p);
+}
+
 SEC("xdp")
 int classify(struct xdp_md *ctx)
 {
-	__u64 bytes = ctx->data_end - ctx->data;
-	struct packet p;
-	__u32 zero = 0, stat, action = XDP_PASS;
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	__u64 bytes = end - data;
+	__u32 stat = SP_STAT_PASS_DEFAULT, action = XDP_PASS;
 	const struct sp_ruleset *rs;
 	const struct sp_rule *hit;
-	void *inner;
 	__u64 candidates;
-	__u32 flags;
+	struct packet p;
 	int r;
 
-	/* The full parser relies on zeroed fields; the fast path sets every field an IPv4 packet uses. */
-	r = PARSE_OK;
-	if (!parse_fast(ctx, &p)) {
-		__builtin_memset(&p, 0, sizeof(p));
-		r = parse(ctx, &p);
+	/*
+	 * The rule set first: the two (inlined) lookups count as calls to the compiler, and with them
+	 * behind us the fast paths keep the parsed fields in registers instead of spilling them.
+	 */
+	rs = active_set();
+	/* Sets with a prefix trie take the full path: a trie lookup is a real call, and the registers it
+	 * clobbers would make the compiler spill the fast paths' fields. */
+	if (rs && (void *)((struct ethhdr *)data + 1) <= end) {
+		__be16 proto = ((struct ethhdr *)data)->h_proto;
+		struct packet fp;
+
+		if (!(rs->flags & SP_F_TRIES)) {
+			if (proto == bpf_htons(ETH_P_IP) && parse_fast4(data, end, &fp)) {
+				candidates = match_fast(rs, &fp, 4);
+				goto decide;
+			}
+			if (proto == bpf_htons(ETH_P_IPV6) && parse_fast6(data, end, &fp)) {
+				candidates = match_fast(rs, &fp, 6);
+				goto decide;
+			}
+		}
 	}
+
+	/* The full parser relies on zeroed fields. */
+	__builtin_memset(&p, 0, sizeof(p));
+	r = parse_packet(ctx, &p);
 	if (r != PARSE_OK) {
 		stat = r == PARSE_NOT_IP ? SP_STAT_NOT_IP :
 		       r == PARSE_TRUNCATED ? SP_STAT_TRUNCATED :
 		       r == PARSE_TOO_DEEP ? SP_STAT_TOO_DEEP : SP_STAT_MALFORMED;
 		goto out;
 	}
-
-	stat = p.later_fragment ? SP_STAT_LATER_FRAGMENT : SP_STAT_PASS_DEFAULT;
-	inner = bpf_map_lookup_elem(&active_ruleset, &zero);
-	if (!inner)
-		goto out;
-	rs = bpf_map_lookup_elem(inner, &zero);
+	if (p.later_fragment)
+		stat = SP_STAT_LATER_FRAGMENT;
 	if (!rs)
 		goto out;
+	candidates = match_packet(rs, &p);
 
-	/* Every field narrows the candidates; rules a field does not constrain keep their bit. Tables
-	 * of fields no rule constrains are skipped. */
-	flags = rs->flags;
-	candidates = rs->version_rules[p.ip_version == 6] & rs->proto_rules[p.l4_proto];
-	if (flags & SP_F_VLAN)
-		candidates &= rs->vlan_rules[rs->vlan_class[p.vlan & (SP_VLAN_KEYS - 1)]];
-	if (p.has_ports) {
-		if (flags & SP_F_DPORT)
-			candidates &= rs->dport_rules[rs->dport_class[p.dst_port]];
-		if (flags & SP_F_SPORT)
-			candidates &= rs->sport_rules[rs->sport_class[p.src_port]];
-	} else {
-		candidates &= rs->portless_rules;
-	}
-	if (p.later_fragment)
-		candidates &= rs->later_fragment_rules;
-	/* Prefixes last, and only if a remaining candidate has one in that direction: the others are in
-	 * any_dst / any_src, which every prefix lookup returns anyway. */
-	if (candidates & ~rs->any_dst)
-		candidates &= prefix_rules(rs, &p, p.dst, &rs->dst4, &rs->dst6, &dst4_prefixes, &dst6_prefixes,
-					   SP_F_DST4_TABLE, SP_F_DST6_TABLE, SP_F_DST4_TRIE, SP_F_DST6_TRIE,
-					   rs->any_dst);
-	if (candidates & ~rs->any_src)
-		candidates &= prefix_rules(rs, &p, p.src, &rs->src4, &rs->src6, &src4_prefixes, &src6_prefixes,
-					   SP_F_SRC4_TABLE, SP_F_SRC6_TABLE, SP_F_SRC4_TRIE, SP_F_SRC6_TRIE,
-					   rs->any_src);
+decide:
 	if (!candidates)
 		goto out;
 

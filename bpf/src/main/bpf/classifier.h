@@ -3,7 +3,7 @@
  * The XDP classifier's maps and structs, shared by the BPF program and (through Java layout classes
  * that ClassifierLayoutTest checks against this file) by io.splitplane.bpf. Change both together.
  *
- * A rule set is one value (struct sp_ruleset, about 152 KiB of tables) of a fresh single-entry ARRAY
+ * A rule set is one value (struct sp_ruleset, about 410 KiB of tables) of a fresh single-entry ARRAY
  * map, installed into the outer map `active_ruleset` (ARRAY_OF_MAPS). The program reads everything
  * of a packet's decision from that one value, plus, for large prefix sets, the LPM tries under the
  * value's generation. The kernel waits for every running XDP program before a map-in-map update
@@ -46,10 +46,11 @@
  *
  * Prefixes of one family and direction use one of three modes (sp_ruleset.flags):
  *   none  - no rule has such a prefix: the mask is any_dst / any_src;
- *   table - an inline interval table (struct sp_prefix_table), binary-searched: the prefixes'
- *           starts and ends cut the address space into at most SP_PREFIX_BOUNDS intervals, each with
- *           the mask of rules whose prefix covers it (rules without a prefix included). IPv6 tables
- *           work on the upper 64 bits, so they hold prefixes of at most /64;
+ *   table - an inline interval table (struct sp_prefix_table): the prefixes' starts and ends cut the
+ *           address space into at most SP_PREFIX_BOUNDS intervals, each with the mask of rules
+ *           whose prefix covers it (rules without a prefix included); a block index finds most
+ *           keys' interval in one load, a binary search the rest. IPv6 tables work on the upper 64
+ *           bits, so they hold prefixes of at most /64;
  *   trie  - the LPM trie of that family and direction, for sets the table cannot hold: keys carry the
  *           set's generation, values are the masks of rules whose prefix contains the entry's prefix,
  *           so the longest match yields exactly the rules whose prefix contains the address.
@@ -74,6 +75,7 @@
 #define SP_F_SRC4_TRIE  (1u << 5)
 #define SP_F_DST6_TRIE  (1u << 6)
 #define SP_F_SRC6_TRIE  (1u << 7)
+#define SP_F_TRIES      (SP_F_DST4_TRIE | SP_F_SRC4_TRIE | SP_F_DST6_TRIE | SP_F_SRC6_TRIE)
 /* Which class tables matter: without any rule constraining the field, its mask is all rules and the
  * program skips the two loads. */
 #define SP_F_DPORT      (1u << 8)
@@ -93,16 +95,33 @@ struct sp_rule {
 	__u8  pad;
 };
 
-/* An inline prefix table (2 KB + 8): start[i] (host order; IPv4 in the low 32 bits, IPv6 the upper
- * 64 bits of the address) ascending, start[0] = 0, unused entries ~0; rules[i] is the mask of rules
- * matching addresses from start[i] up to start[i + 1], and unused entries repeat the last one. The
- * binary search takes only the steps the used entries need: its first step is top_step, the largest
- * power of two below the number of used entries (0 with one entry). */
+/*
+ * An inline prefix table (2 KiB of intervals plus a 64 KiB block index): start[i] (host order;
+ * IPv4 in the low 32 bits, IPv6 the upper 64 bits of the address) ascending, start[0] = 0, unused
+ * entries ~0; rules[i] is the mask of rules matching keys from start[i] up to start[i + 1], and
+ * unused entries repeat the last one.
+ *
+ * Most keys find their interval in one load: the block index cuts a region of keys, 2^16 blocks of
+ * 2^block_shift keys, into blocks, and block[b] is the interval holding all of block b, or
+ * SP_BLOCK_REFINE when an interval starts inside the block. The region is the aligned range that
+ * holds every start but start[0] (their common leading bits), so keys below it are in interval 0
+ * and keys above it in the last used interval, `last`. Refined blocks take the binary search, which
+ * takes only the steps the used entries need: its first step is top_step, the largest power of two
+ * below the number of used entries (0 with one entry).
+ */
+#define SP_BLOCKS        65536
+#define SP_BLOCK_REFINE  0x80
+
 struct sp_prefix_table {
 	__u64 start[SP_PREFIX_BOUNDS];
 	__u64 rules[SP_PREFIX_BOUNDS];
+	__u64 region_lo;     /* first key of the block index's region */
+	__u64 region_hi;     /* last key of the region */
+	__u32 block_shift;   /* block of key x: (x - region_lo) >> block_shift */
+	__u32 last;          /* index of the last used interval */
 	__u32 top_step;
 	__u32 pad;
+	__u8  block[SP_BLOCKS];
 };
 
 /* A whole rule set: the only value of an inner ARRAY map. */

@@ -23,10 +23,49 @@ sealed interface PrefixMatch {
      * address, IPv6 its upper 64 bits) and each interval's mask, rules without a prefix included;
      * {@code used} entries are real, the rest padding.
      */
-    record Table(long[] start, long[] rules, int used) implements PrefixMatch {
+    record Table(long[] start, long[] rules, int used, BlockIndex blockIndex) implements PrefixMatch {
         /** The largest power of two below {@code used} (0 for one entry): the search's first step. */
         int topStep() {
             return used <= 1 ? 0 : Integer.highestOneBit(used - 1);
+        }
+    }
+
+    /**
+     * The table's block index: the region {@code [regionLo, regionHi]}, the aligned range of keys that
+     * holds every interval start but the first (their common leading bits, widened to at least
+     * {@link PrefixTableLayout#BLOCKS} blocks), cut into blocks of {@code 2^shift} keys;
+     * {@code blocks[b]} is the interval holding all of block b, or {@link PrefixTableLayout#REFINE}.
+     */
+    record BlockIndex(long regionLo, long regionHi, int shift, byte[] blocks) {
+        private static final int BLOCK_BITS = Integer.numberOfTrailingZeros(PrefixTableLayout.BLOCKS);
+
+        static BlockIndex of(long[] start, int used, int keyBits) {
+            // Leading bits (of keyBits) that all starts but start[0] share; none with one interval.
+            int common = 0;
+            if (used > 1) {
+                long diff = 0;
+                for (int i = 2; i < used; i++) {
+                    diff |= start[i] ^ start[1];
+                }
+                common = diff == 0 ? keyBits : Long.numberOfLeadingZeros(diff) - (64 - keyBits);
+            }
+            int prefix = Math.min(common, keyBits - BLOCK_BITS);
+            int shift = keyBits - prefix - BLOCK_BITS;
+            int regionBits = keyBits - prefix; // 16..64
+            long lo = used > 1 && regionBits < 64 ? (start[1] >>> regionBits) << regionBits : 0;
+            long hi = regionBits == 64 ? -1L : lo + (1L << regionBits) - 1;
+            byte[] blocks = new byte[PrefixTableLayout.BLOCKS];
+            int i = 0; // the interval holding the block's first key: blocks ascend, so it only grows
+            for (int b = 0; b < blocks.length; b++) {
+                long first = lo + ((long) b << shift);
+                long last = first + (1L << shift) - 1;
+                while (i + 1 < used && Long.compareUnsigned(start[i + 1], first) <= 0) {
+                    i++;
+                }
+                boolean whole = i + 1 >= used || Long.compareUnsigned(start[i + 1], last) > 0;
+                blocks[b] = (byte) (whole ? i : PrefixTableLayout.REFINE);
+            }
+            return new BlockIndex(lo, hi, shift, blocks);
         }
     }
 
@@ -85,7 +124,7 @@ sealed interface PrefixMatch {
         for (int i = bounds.size(); i < rules.length; i++) {
             rules[i] = rules[bounds.size() - 1];
         }
-        return new Table(start, rules, bounds.size());
+        return new Table(start, rules, bounds.size(), BlockIndex.of(start, bounds.size(), keyBits));
     }
 
     /** The first {@code keyBits} bits of the prefix's address as an unsigned number. */

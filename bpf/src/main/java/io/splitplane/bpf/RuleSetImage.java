@@ -45,6 +45,12 @@ record RuleSetImage(int generation, int flags, int[] actions, int[] counters) {
                 longs(s, at + PrefixTableLayout.START, t.start());
                 longs(s, at + PrefixTableLayout.RULES, t.rules());
                 s.set(JAVA_INT, at + PrefixTableLayout.TOP_STEP, t.topStep());
+                PrefixMatch.BlockIndex index = t.blockIndex();
+                s.set(JAVA_LONG, at + PrefixTableLayout.REGION_LO, index.regionLo());
+                s.set(JAVA_LONG, at + PrefixTableLayout.REGION_HI, index.regionHi());
+                s.set(JAVA_INT, at + PrefixTableLayout.BLOCK_SHIFT, index.shift());
+                s.set(JAVA_INT, at + PrefixTableLayout.LAST, t.used() - 1);
+                MemorySegment.copy(index.blocks(), 0, s, JAVA_BYTE, at + PrefixTableLayout.BLOCK, index.blocks().length);
             }
         }
         for (int i = 0; i < n; i++) {

@@ -33,7 +33,12 @@ class ClassifierLayoutTest {
         java.put("sizeof(sp_prefix_table)", PrefixTableLayout.SIZE);
         java.put("sp_prefix_table.start", PrefixTableLayout.START);
         java.put("sp_prefix_table.rules", PrefixTableLayout.RULES);
+        java.put("sp_prefix_table.region_lo", PrefixTableLayout.REGION_LO);
+        java.put("sp_prefix_table.region_hi", PrefixTableLayout.REGION_HI);
+        java.put("sp_prefix_table.block_shift", PrefixTableLayout.BLOCK_SHIFT);
+        java.put("sp_prefix_table.last", PrefixTableLayout.LAST);
         java.put("sp_prefix_table.top_step", PrefixTableLayout.TOP_STEP);
+        java.put("sp_prefix_table.block", PrefixTableLayout.BLOCK);
 
         java.put("sizeof(sp_ruleset)", RuleSetLayout.SIZE);
         java.put("sp_ruleset.generation", RuleSetLayout.GENERATION);
@@ -93,6 +98,8 @@ class ClassifierLayoutTest {
         java.put("SP_VLAN_KEYS", (long) RuleSetLayout.VLAN_KEYS);
         java.put("SP_NO_VLAN", (long) RuleSetLayout.NO_VLAN);
         java.put("SP_PREFIX_BOUNDS", (long) PrefixTableLayout.BOUNDS);
+        java.put("SP_BLOCKS", (long) PrefixTableLayout.BLOCKS);
+        java.put("SP_BLOCK_REFINE", (long) PrefixTableLayout.REFINE);
         java.put("SP_F_DST4_TABLE", (long) RuleSetLayout.F_DST4_TABLE);
         java.put("SP_F_SRC4_TABLE", (long) RuleSetLayout.F_SRC4_TABLE);
         java.put("SP_F_DST6_TABLE", (long) RuleSetLayout.F_DST6_TABLE);

@@ -112,6 +112,36 @@ class SpareClassifiersTest {
     }
 
     @Test
+    void aNewBpffsRootMovesTheSparesAndOneThatIsNoBpffsIsReportedNotFatal() throws Exception {
+        try (PluginFixture f = new PluginFixture(dir, 1)) {
+            String config = f.poolConfig("pinned");
+            String root = f.bpffs + "/afxdp";
+            assertTrue(config.contains("\"bpffsRoot\":\"" + root + "\""), config);
+            f.start(config, true);
+            ClassifierSpares first = ClassifierSpares.under(Path.of(root));
+            await().atMost(WAIT).until(() -> first.count() == 1);
+
+            f.writeConfig(config.replace(root, f.bpffs + "/other"));
+            ClassifierSpares second = ClassifierSpares.under(f.bpffs.resolve("other"));
+            await().atMost(WAIT).until(() -> second.count() == 1);
+            assertEquals(0, first.count());
+            assertFalse(Files.exists(Path.of(root, ClassifierSpares.DIRECTORY)), "the old root's spares are gone");
+            List<Integer> ids = programIds(second);
+
+            Path plain = dir.resolve("plain");
+            Files.createDirectories(plain);
+            f.writeConfig(config.replace(root, plain.toString()));
+            await().atMost(WAIT).until(() -> f.daemon.spareKeeper().orElseThrow().lastError() != null);
+            String error = f.daemon.spareKeeper().orElseThrow().lastError();
+            assertTrue(error.contains(plain.toString()), error);
+            assertEquals(0, second.count());
+            assertFalse(programExists(ids.getFirst()), "the previous root's spare is freed");
+            assertEquals(0, ClassifierSpares.under(plain).count());
+            assertTrue(f.daemon.isRegistered("fast"), "the daemon serves on");
+        }
+    }
+
+    @Test
     void withoutTheOptionNoClassifierIsLoaded() throws Exception {
         try (PluginFixture f = new PluginFixture(dir, 1)) {
             f.start(f.poolConfig("pinned"));

@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # Wall time of ADD and DEL: splitplane next to Debian's reference host-device plugin, which makes the
 # comparable move of a netdev into a pod namespace. Both delegate IPAM to the same host-local. Each
-# run gets a fresh veth (the pool netdev) and a fresh pod namespace, made outside the timed calls;
-# the two plugins alternate which goes first. Prints medians and p95 in milliseconds.
+# run gets a fresh veth (the pool netdev) and a fresh pod namespace, made outside the timed calls.
+# splitplane is measured twice: with a spare classifier loaded ahead of time (outside the timing, as
+# the device plugin does between pods; ADD claims it) and cold (no spare: ADD loads the classifier
+# itself). The three rotate which goes first. Prints medians and p95 in milliseconds.
 #
-#   cni-plugin/bench/add-del.sh [runs]        (as root, after ./mvnw -pl cni-plugin -am package)
+#   cni-plugin/bench/add-del.sh [runs]        (as root, after ./mvnw -pl cni-plugin -am package;
+#                                             SPLITPLANE_CNI_DIR=... measures another build's target/cni)
 set -euo pipefail
 runs=${1:-50}
 here=$(cd "$(dirname "$0")/.." && pwd)
-plugin_dir="$here/target/cni"
+plugin_dir="${SPLITPLANE_CNI_DIR:-$here/target/cni}"
 [[ -x "$plugin_dir/splitplane" ]] || { echo "build first: ./mvnw -B -pl cni-plugin -am package -DskipTests" >&2; exit 1; }
 [[ -x /usr/lib/cni/host-device ]] || { echo "needs containernetworking-plugins (build-tools/setup.sh)" >&2; exit 1; }
 [[ $(id -u) -eq 0 ]] || { echo "run as root" >&2; exit 1; }
+java="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
 
 tag="spb$$"
 run_dir="/run/$tag"
@@ -50,25 +54,35 @@ call() { # command plugin container netns config
   echo $((end - start))
 }
 
-one() { # plugin run -> appends "add del" to $run_dir/<plugin>
-  local plugin=$1 i=$2
-  local dev="${tag}d$i${1:0:1}" ns="${tag}p$i${1:0:1}" config
-  ip link add "$dev" type veth peer name "${tag}q$i${1:0:1}"
+spares() { find "$run_dir/bpf/classifier-spares" -mindepth 2 -maxdepth 2 -name 'spare-*' 2>/dev/null | wc -l; }
+
+one() { # kind run -> appends "add del" to $run_dir/<kind>; kind: splitplane (a spare ready), splitplane-cold, host-device
+  local kind=$1 i=$2 plugin=${1%-cold} code
+  case $kind in splitplane) code=s ;; splitplane-cold) code=c ;; *) code=h ;; esac
+  local dev="${tag}d$i$code" ns="${tag}p$i$code" config
+  ip link add "$dev" type veth peer name "${tag}q$i$code"
   ip link set "$dev" up
   ip netns add "$ns"
   if [[ $plugin == splitplane ]]; then config=$(splitplane_config "$dev"); else config=$(host_device_config "$dev"); fi
+  if [[ $kind == splitplane ]]; then
+    # What the device plugin does between pods, outside the timing.
+    "$java" -jar "$plugin_dir/splitplane.jar" --prepare-spare "$run_dir/bpf" 2>>"$run_dir/stderr"
+    [[ $(spares) -eq 1 ]] || { echo "no spare prepared" >&2; exit 1; }
+  fi
   local add del
   add=$(call ADD "$plugin" "c$i" "/run/netns/$ns" "$config")
+  if [[ $kind == splitplane && $(spares) -ne 0 ]]; then echo "ADD did not claim the spare" >&2; exit 1; fi
   del=$(call DEL "$plugin" "c$i" "/run/netns/$ns" "$config")
-  echo "$add $del" >>"$run_dir/$plugin"
+  echo "$add $del" >>"$run_dir/$kind"
   ip netns del "$ns"
   ip link del "$dev"
 }
 
+kinds=(splitplane splitplane-cold host-device)
 # Warm-up (page cache, first exec of each binary), not counted.
-one splitplane w; one host-device w; : >"$run_dir/splitplane"; : >"$run_dir/host-device"
+for k in "${kinds[@]}"; do one "$k" w; : >"$run_dir/$k"; done
 for ((i = 0; i < runs; i++)); do
-  if ((i % 2)); then one splitplane "$i"; one host-device "$i"; else one host-device "$i"; one splitplane "$i"; fi
+  for ((j = 0; j < 3; j++)); do one "${kinds[(i + j) % 3]}" "$i"; done
 done
 
 # Floors, measured in the same run: the JVM alone (VERSION, no kernel work) and the kernel's load and
@@ -104,15 +118,18 @@ stats() { # file column -> "median p95" in ms
 }
 read -r sa_m sa_p <<<"$(stats "$run_dir/splitplane" 1)"
 read -r sd_m sd_p <<<"$(stats "$run_dir/splitplane" 2)"
+read -r ca_m ca_p <<<"$(stats "$run_dir/splitplane-cold" 1)"
+read -r cd_m cd_p <<<"$(stats "$run_dir/splitplane-cold" 2)"
 read -r ha_m ha_p <<<"$(stats "$run_dir/host-device" 1)"
 read -r hd_m hd_p <<<"$(stats "$run_dir/host-device" 2)"
-echo "ADD/DEL wall time over $runs runs each, alternating order; $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), kernel $(uname -r)"
+echo "ADD/DEL wall time over $runs runs each, rotating order; $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), kernel $(uname -r)"
 echo
 echo "| plugin | ADD median | ADD p95 | DEL median | DEL p95 |"
 echo "|---|---:|---:|---:|---:|"
-echo "| splitplane (classifier, pins, host-local) | $sa_m ms | $sa_p ms | $sd_m ms | $sd_p ms |"
+echo "| splitplane, a spare classifier ready (claimed, rules, pins, host-local) | $sa_m ms | $sa_p ms | $sd_m ms | $sd_p ms |"
+echo "| splitplane cold, no spare (classifier loaded in ADD) | $ca_m ms | $ca_p ms | $cd_m ms | $cd_p ms |"
 echo "| host-device (host-local) | $ha_m ms | $ha_p ms | $hd_m ms | $hd_p ms |"
-awk -v a="$sa_m" -v b="$ha_m" 'BEGIN { printf "\nADD median ratio splitplane / host-device: %.2f\n", a / b }'
+awk -v a="$sa_m" -v c="$ca_m" -v b="$ha_m" 'BEGIN { printf "\nADD median ratio splitplane / host-device: %.2f with a spare, %.2f cold\n", a / b, c / b }'
 echo
 echo "| floor (20 runs) | median | p95 |"
 echo "|---|---:|---:|"

@@ -9,7 +9,7 @@ import io.splitplane.cni.result.IpResult;
 import io.splitplane.cni.state.AttachmentState;
 import io.splitplane.cni.state.StateStore;
 import io.splitplane.bpf.Classifier;
-import io.splitplane.kernel.bpf.XdpMode;
+import io.splitplane.bpf.ClassifierSpares;
 import io.splitplane.kernel.netlink.Link;
 import io.splitplane.kernel.netlink.Route;
 import io.splitplane.kernel.netlink.RtnetlinkSocket;
@@ -34,19 +34,23 @@ final class AddCommand {
     }
 
     static ObjectNode run(Request request) {
-        // The kernel's verifier is ADD's longest step and needs neither device nor pod: start it first.
-        CompletableFuture<Classifier> classifier = PodClassifier.preload(request.config().effectiveClassifier());
+        // The kernel's verifier is ADD's longest step and needs neither device nor pod: with no spare
+        // loaded ahead of time (by the device plugin), start it first.
+        ClassifierSpares spares = ClassifierSpares.under(request.config().pinPaths().bpffsRoot());
+        CompletableFuture<Classifier> classifier = PodClassifier.preloadUnlessSpare(
+                request.config().effectiveClassifier(), spares);
         boolean[] handedOver = {false};
         try {
-            return run(request, classifier, handedOver);
+            return run(request, spares, classifier, handedOver);
         } finally {
-            if (!handedOver[0]) {
+            if (!handedOver[0] && classifier != null) {
                 PodClassifier.discard(classifier);
             }
         }
     }
 
-    private static ObjectNode run(Request request, CompletableFuture<Classifier> classifier, boolean[] handedOver) {
+    private static ObjectNode run(Request request, ClassifierSpares spares, CompletableFuture<Classifier> classifier,
+                                  boolean[] handedOver) {
         NetworkConfig config = request.config();
         String device = config.device().orElseThrow(() -> new CniException(CniException.INVALID_NETWORK_CONFIG,
                 "no device to attach", "the network config has neither 'deviceID' (injected by Multus for a network"
@@ -112,8 +116,8 @@ final class AddCommand {
                 times.mark("addresses");
 
                 handedOver[0] = true;
-                XdpMode mode = PodClassifier.install(classifier, podNs, podIndex, config.effectiveXdpAttach(), pinDir,
-                        rollback);
+                PodClassifier.Installed installed = PodClassifier.install(classifier, spares,
+                        config.effectiveClassifier(), podNs, podIndex, config.effectiveXdpAttach(), pinDir, rollback);
                 times.mark("classifier");
 
                 Link inPod = pod.link(podIndex).orElseThrow(() -> new CniException(CniException.KERNEL_FAILURE,
@@ -123,7 +127,8 @@ final class AddCommand {
                 store.write(state.withResult(json));
                 rollback.commit();
                 LOG.log(Level.INFO, () -> "ADD " + request.containerId() + ": " + device + " is " + ifname + " in "
-                        + request.invocation().netns() + ", classifier " + mode + " with "
+                        + request.invocation().netns() + ", classifier " + installed.mode()
+                        + (installed.spare() ? " (a spare)" : " (loaded)") + " with "
                         + config.effectiveClassifier().rules().size() + " rules, XSKMAP pinned at " + pinDir + "; " + times);
                 return json;
             } catch (RuntimeException | Error e) {

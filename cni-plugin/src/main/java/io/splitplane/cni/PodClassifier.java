@@ -3,6 +3,7 @@ package io.splitplane.cni;
 import io.splitplane.api.classifier.ClassifierRules;
 import io.splitplane.api.cni.XdpAttach;
 import io.splitplane.bpf.Classifier;
+import io.splitplane.bpf.ClassifierSpares;
 import io.splitplane.kernel.bpf.BpfProgram;
 import io.splitplane.kernel.bpf.XdpAttachment;
 import io.splitplane.kernel.bpf.XdpMode;
@@ -86,11 +87,70 @@ final class PodClassifier {
     }
 
     /**
-     * Attaches the preloaded classifier to the pod's link and pins it; every step registers its undo.
-     * Returns the mode that took.
+     * Where ADD's classifier comes from: with a spare ready under the pin root ({@link ClassifierSpares},
+     * kept by the device plugin), nothing is loaded now and {@link #install} claims one; without, the
+     * load starts at once ({@link #preload}). Returns null in the first case.
      */
-    static XdpMode install(CompletableFuture<Classifier> loaded, NetNamespace podNs, int podIfindex, XdpAttach attach,
-                           Path pinDir, Rollback rollback) {
+    static CompletableFuture<Classifier> preloadUnlessSpare(ClassifierRules rules, ClassifierSpares spares) {
+        if (spares.count() > 0) {
+            return null;
+        }
+        return preload(rules);
+    }
+
+    /**
+     * Attaches the classifier to the pod's link and pins it; every step registers its undo. The
+     * classifier is a spare claimed now when {@code loaded} is null (and there still is one: another
+     * ADD may have taken it, then it is loaded here), else the preloaded one. Returns the mode that took
+     * and whether a spare served.
+     */
+    static Installed install(CompletableFuture<Classifier> loaded, ClassifierSpares spares, ClassifierRules rules,
+                             NetNamespace podNs, int podIfindex, XdpAttach attach, Path pinDir, Rollback rollback) {
+        if (loaded == null) {
+            Optional<Classifier> claimed;
+            try {
+                claimed = spares.claim(pinDir);
+            } catch (IllegalStateException e) {
+                throw new CniException(CniException.KERNEL_FAILURE, "cannot pin the classifier at " + pinDir,
+                        e.getMessage(), e);
+            }
+            if (claimed.isPresent()) {
+                return new Installed(installClaimed(claimed.get(), rules, podNs, podIfindex, attach, rollback), true);
+            }
+            LOG.log(Level.INFO, () -> "the spare classifiers were taken: loading one for " + pinDir);
+            loaded = preload(rules);
+        }
+        return new Installed(install(loaded, podNs, podIfindex, attach, pinDir, rollback), false);
+    }
+
+    /** The mode the classifier took, and whether it came from a spare. */
+    record Installed(XdpMode mode, boolean spare) {
+    }
+
+    /** A spare renamed onto the pod's pin directory: gets its rules, then attaches. */
+    private static XdpMode installClaimed(Classifier classifier, ClassifierRules rules, NetNamespace podNs,
+                                          int podIfindex, XdpAttach attach, Rollback rollback) {
+        try {
+            // The rename made it the pod's pins: a crash from here on leaves them to DEL or GC.
+            Path pinDir = classifier.pinDirectory().orElseThrow();
+            rollback.register("unpin the classifier at " + pinDir, classifier::unpin);
+            classifier.replaceRules(rules);
+            XdpMode mode = podNs.call(() -> classifier.attach(podIfindex, kernelMode(attach)));
+            // Undone after this object is closed: through the pins, from the pod's namespace.
+            rollback.register("detach the classifier", () -> podNs.run(() -> {
+                try (Classifier pinned = Classifier.openPinned(pinDir)) {
+                    pinned.detach();
+                }
+            }));
+            return mode;
+        } finally {
+            // Pinned: the program stays attached for the pod.
+            classifier.close();
+        }
+    }
+
+    private static XdpMode install(CompletableFuture<Classifier> loaded, NetNamespace podNs, int podIfindex,
+                                   XdpAttach attach, Path pinDir, Rollback rollback) {
         Classifier classifier = join(loaded);
         try {
             XdpMode mode = podNs.call(() -> classifier.attach(podIfindex, kernelMode(attach)));

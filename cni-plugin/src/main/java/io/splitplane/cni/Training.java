@@ -2,6 +2,8 @@ package io.splitplane.cni;
 
 import io.splitplane.api.ConfigJson;
 import io.splitplane.api.cni.NetworkConfig;
+import io.splitplane.bpf.Classifier;
+import io.splitplane.bpf.ClassifierSpares;
 import io.splitplane.cni.log.PluginLog;
 import io.splitplane.cni.result.CniResult;
 import io.splitplane.kernel.netlink.RtnetlinkSocket;
@@ -21,7 +23,8 @@ import java.util.stream.Stream;
  * The training run behind the AOT cache (the build runs {@code --train} once, right after packaging
  * the jar): the paths every call takes, and ADD's up to its first kernel change, so that their
  * classes come loaded and linked from the cache. It changes nothing: VERSION, errors, config and
- * result JSON, a read-only rtnetlink dump, the network namespace handle.
+ * result JSON, a read-only rtnetlink dump, the network namespace handle; as root, also a spare
+ * classifier's claim on a bpffs of its own, unmounted again.
  */
 final class Training {
     private static final String CONFIG = """
@@ -47,6 +50,7 @@ final class Training {
         Path state = Files.createTempDirectory("splitplane-training");
         try {
             train(sink, state);
+            trainSpare(state);
         } finally {
             try (Stream<Path> files = Files.walk(state)) {
                 for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
@@ -93,6 +97,59 @@ final class Training {
             } catch (RuntimeException e) {
                 // a build machine without netlink access still gets a cache of everything else
             }
+        }
+    }
+
+    /**
+     * ADD's path with a spare: one prepared, claimed, given rules and freed again, on a bpffs mounted
+     * for the run in the temporary directory. Needs root (the build runs as root here and in CI);
+     * without it, or without bpffs, this part is skipped and the cache holds the rest.
+     */
+    private static void trainSpare(Path state) {
+        Path bpffs = state.resolve("bpf");
+        try {
+            Files.createDirectories(bpffs);
+            if (!exec("mount", "-t", "bpf", "bpf", bpffs.toString())) {
+                return;
+            }
+        } catch (IOException e) {
+            return;
+        }
+        try {
+            NetworkConfig config = ConfigJson.read(CONFIG, NetworkConfig.class, "training");
+            ClassifierSpares spares = ClassifierSpares.under(bpffs);
+            for (int round = 0; round < 2; round++) {
+                spares.prepare();
+                try (Classifier c = spares.claim(bpffs.resolve("sp-training0")).orElseThrow()) {
+                    c.replaceRules(config.effectiveClassifier());
+                    c.ruleNames();
+                    c.attachedIfindex();
+                    c.unpin();
+                }
+                spares.count();
+                spares.sweep();
+            }
+        } catch (RuntimeException e) {
+            // no BPF here (unprivileged, or a kernel without it): the rest of the cache stands
+        } finally {
+            try {
+                ClassifierSpares.under(bpffs).removeAll();
+            } finally {
+                exec("umount", bpffs.toString());
+            }
+        }
+    }
+
+    private static boolean exec(String... command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return p.waitFor() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

@@ -17,6 +17,8 @@ import io.splitplane.deviceplugin.kubelet.PoolEndpoint;
 import io.splitplane.deviceplugin.kubelet.Registrar;
 import io.splitplane.deviceplugin.kubelet.v1beta1.ContainerAllocateResponse;
 import io.splitplane.deviceplugin.metrics.DevicePluginMetrics;
+import io.splitplane.deviceplugin.spares.SpareKeeper;
+import io.splitplane.bpf.ClassifierSpares;
 import io.splitplane.kernel.netns.NetNamespace;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -26,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -60,9 +63,11 @@ public final class DevicePluginDaemon implements AutoCloseable {
      * @param held              which devices pods hold now, to stop hand-over sockets of pods that
      *                          are gone; null: never
      * @param handoverSweep     how often to look for such sockets, and how old one must be first
+     * @param classifierSpares keep one classifier loaded ahead of time per pool netdev on the node
+     *                         ({@link SpareKeeper}), for the CNI's ADD to claim
      */
     public record Settings(Path config, Path devicePluginDir, PodCheck pods, String nodeName, NetNamespace namespace,
-                           HeldDevices held, Duration handoverSweep) {
+                           HeldDevices held, Duration handoverSweep, boolean classifierSpares) {
         public static final Duration DEFAULT_HANDOVER_SWEEP = Duration.ofSeconds(30);
 
         public Settings {
@@ -77,9 +82,15 @@ public final class DevicePluginDaemon implements AutoCloseable {
             }
         }
 
-        /** Without sweeping hand-over sockets. */
+        /** Without spare classifiers. */
+        public Settings(Path config, Path devicePluginDir, PodCheck pods, String nodeName, NetNamespace namespace,
+                        HeldDevices held, Duration handoverSweep) {
+            this(config, devicePluginDir, pods, nodeName, namespace, held, handoverSweep, false);
+        }
+
+        /** Without sweeping hand-over sockets, without spare classifiers. */
         public Settings(Path config, Path devicePluginDir, PodCheck pods, String nodeName, NetNamespace namespace) {
-            this(config, devicePluginDir, pods, nodeName, namespace, null, null);
+            this(config, devicePluginDir, pods, nodeName, namespace, null, null, false);
         }
     }
 
@@ -95,6 +106,8 @@ public final class DevicePluginDaemon implements AutoCloseable {
     private List<ScannedDevice> lastScan = List.of();
     private DeviceWatcher watcher;
     private DirectoryWatcher directories;
+    /** Null unless {@link Settings#classifierSpares()}. */
+    private SpareKeeper spares;
     private boolean closed;
 
     private DevicePluginDaemon(Settings settings, DevicePluginMetrics metrics) {
@@ -134,6 +147,9 @@ public final class DevicePluginDaemon implements AutoCloseable {
         }
         synchronized (this) {
             membership.setPools(config.poolsFor(settings.nodeName()));
+            if (settings.classifierSpares()) {
+                spares = SpareKeeper.start(ClassifierSpares.under(config.xskMapPaths().bpffsRoot()));
+            }
         }
         watcher = new DeviceWatcher(settings.namespace(), this::onScan);
         synchronized (this) {
@@ -168,6 +184,25 @@ public final class DevicePluginDaemon implements AutoCloseable {
         }
         lastScan = scan;
         publish(membership.update(scan));
+        wantSpares();
+    }
+
+    /** One spare per pool netdev that is on the node and can be allocated (a pod's is not here). */
+    private void wantSpares() {
+        if (spares == null) {
+            return;
+        }
+        Set<String> present = new HashSet<>();
+        lastScan.forEach(d -> present.add(d.name()));
+        int wanted = 0;
+        for (PoolConfig pool : membership.pools()) {
+            for (PoolDevice d : membership.devices(pool.name())) {
+                if (d.healthy() && present.contains(d.id())) {
+                    wanted++;
+                }
+            }
+        }
+        spares.want(wanted);
     }
 
     private void publish(Map<String, List<PoolDevice>> changed) {
@@ -351,6 +386,11 @@ public final class DevicePluginDaemon implements AutoCloseable {
                 }
             }
             publish(changed);
+            if (spares != null && !spares.spares().equals(ClassifierSpares.under(next.xskMapPaths().bpffsRoot()))) {
+                spares.close();
+                spares = SpareKeeper.start(ClassifierSpares.under(next.xskMapPaths().bpffsRoot()));
+            }
+            wantSpares();
             metrics.configReload("ok");
             LOG.log(Level.INFO, "event=config_reloaded pools=" + pools.stream().map(PoolConfig::name).toList());
         }
@@ -430,6 +470,11 @@ public final class DevicePluginDaemon implements AutoCloseable {
         return allocator;
     }
 
+    /** The spare classifiers' keeper, if {@link Settings#classifierSpares()}. */
+    public synchronized java.util.Optional<SpareKeeper> spareKeeper() {
+        return java.util.Optional.ofNullable(spares);
+    }
+
     /** Stops everything and removes the plugin's sockets. */
     @Override
     public void close() {
@@ -456,6 +501,13 @@ public final class DevicePluginDaemon implements AutoCloseable {
             endpoints.clear();
         }
         allocator.close();
+        SpareKeeper keeper;
+        synchronized (this) {
+            keeper = spares;
+        }
+        if (keeper != null) {
+            keeper.close();
+        }
         LOG.log(Level.INFO, "event=stopped");
     }
 }

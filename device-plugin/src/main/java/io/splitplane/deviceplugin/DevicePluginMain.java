@@ -42,6 +42,12 @@ public final class DevicePluginMain implements Callable<Integer> {
             + " daemon's own (for tests and demos).")
     String netns;
 
+    @Option(names = "--classifier-spares", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Keep one XDP classifier loaded ahead of time per pool netdev on the node, under the"
+                    + " config's bpffsRoot, so the CNI's ADD need not wait for the kernel's verifier"
+                    + " (default: ${DEFAULT-VALUE}).")
+    boolean classifierSpares;
+
     @Override
     public Integer call() throws InterruptedException {
         NetNamespace namespace = netns == null ? null : NetNamespace.open(netns);
@@ -56,7 +62,7 @@ public final class DevicePluginMain implements Callable<Integer> {
             DevicePluginDaemon daemon;
             try {
                 daemon = DevicePluginDaemon.start(new DevicePluginDaemon.Settings(config, devicePluginDir,
-                        pods::holds, nodeName, namespace, pods::held, null), metrics);
+                        pods::holds, nodeName, namespace, pods::held, null, classifierSpares), metrics);
             } catch (InvalidConfigException e) {
                 System.err.println(e.getMessage());
                 return 2;

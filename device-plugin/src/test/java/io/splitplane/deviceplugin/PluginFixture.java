@@ -95,9 +95,15 @@ final class PluginFixture implements AutoCloseable {
     }
 
     DevicePluginDaemon start(String configText) {
+        return start(configText, false);
+    }
+
+    /** Starts the daemon, keeping spare classifiers if {@code classifierSpares}. */
+    DevicePluginDaemon start(String configText, boolean classifierSpares) {
         writeConfig(configText);
         daemon = DevicePluginDaemon.start(new DevicePluginDaemon.Settings(config, devicePluginDir,
-                podResourcesClient::holds, "node-1", nodeNs, podResourcesClient::held, Duration.ofMillis(300)), metrics);
+                podResourcesClient::holds, "node-1", nodeNs, podResourcesClient::held, Duration.ofMillis(300),
+                classifierSpares), metrics);
         return daemon;
     }
 

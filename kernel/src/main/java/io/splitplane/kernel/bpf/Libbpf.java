@@ -27,67 +27,142 @@ import java.lang.invoke.MethodHandle;
 final class Libbpf {
     private static final SymbolLookup LIBRARY = SymbolLookup.libraryLookup("libbpf.so.1", Arena.global());
 
-    private static final MethodHandle OBJECT_OPEN_FILE = withErrno("bpf_object__open_file",
-            FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
-    private static final MethodHandle OBJECT_OPEN_MEM = withErrno("bpf_object__open_mem",
-            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
-    private static final MethodHandle OBJECT_LOAD = plain("bpf_object__load", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle OBJECT_CLOSE = plain("bpf_object__close", FunctionDescriptor.ofVoid(ADDRESS));
-    private static final MethodHandle OBJECT_NEXT_PROGRAM = plain("bpf_object__next_program",
-            FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
-    private static final MethodHandle OBJECT_NEXT_MAP = plain("bpf_object__next_map",
-            FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    // One holder class per function: a downcall handle is linked (FFM spins its classes and stub) when
+    // its function is first called, not when this class initializes, so a short-lived process (the
+    // CNI plugin) pays only for the calls it makes. The JIT still sees each handle as a constant.
+    private static final class ObjectOpenFileCall {
+        static final MethodHandle HANDLE = withErrno("bpf_object__open_file",
+                FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    }
+    private static final class ObjectOpenMemCall {
+        static final MethodHandle HANDLE = withErrno("bpf_object__open_mem",
+                FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
+    }
+    private static final class ObjectLoadCall {
+        static final MethodHandle HANDLE = plain("bpf_object__load", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    }
+    private static final class ObjectCloseCall {
+        static final MethodHandle HANDLE = plain("bpf_object__close", FunctionDescriptor.ofVoid(ADDRESS));
+    }
+    private static final class ObjectNextProgramCall {
+        static final MethodHandle HANDLE = plain("bpf_object__next_program",
+                FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    }
+    private static final class ObjectNextMapCall {
+        static final MethodHandle HANDLE = plain("bpf_object__next_map",
+                FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    }
 
-    private static final MethodHandle PROGRAM_NAME = plain("bpf_program__name", FunctionDescriptor.of(ADDRESS, ADDRESS));
-    private static final MethodHandle PROGRAM_FD = plain("bpf_program__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle PROGRAM_TYPE = plain("bpf_program__type", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final class ProgramNameCall {
+        static final MethodHandle HANDLE = plain("bpf_program__name", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
+    private static final class ProgramFdCall {
+        static final MethodHandle HANDLE = plain("bpf_program__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    }
+    private static final class ProgramTypeCall {
+        static final MethodHandle HANDLE = plain("bpf_program__type", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    }
 
-    private static final MethodHandle MAP_NAME = plain("bpf_map__name", FunctionDescriptor.of(ADDRESS, ADDRESS));
-    private static final MethodHandle MAP_FD = plain("bpf_map__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle MAP_TYPE = plain("bpf_map__type", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle MAP_KEY_SIZE = plain("bpf_map__key_size", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle MAP_VALUE_SIZE = plain("bpf_map__value_size", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle MAP_MAX_ENTRIES = plain("bpf_map__max_entries", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle MAP_SET_MAX_ENTRIES = plain("bpf_map__set_max_entries",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final class MapNameCall {
+        static final MethodHandle HANDLE = plain("bpf_map__name", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
+    private static final class MapFdCall {
+        static final MethodHandle HANDLE = plain("bpf_map__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    }
+    private static final class MapTypeCall {
+        static final MethodHandle HANDLE = plain("bpf_map__type", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    }
+    private static final class MapKeySizeCall {
+        static final MethodHandle HANDLE = plain("bpf_map__key_size", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    }
+    private static final class MapValueSizeCall {
+        static final MethodHandle HANDLE = plain("bpf_map__value_size", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    }
+    private static final class MapMaxEntriesCall {
+        static final MethodHandle HANDLE = plain("bpf_map__max_entries", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    }
+    private static final class MapSetMaxEntriesCall {
+        static final MethodHandle HANDLE = plain("bpf_map__set_max_entries",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    }
 
-    private static final MethodHandle MAP_LOOKUP_ELEM = plain("bpf_map_lookup_elem",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle MAP_UPDATE_ELEM = plain("bpf_map_update_elem",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
-    private static final MethodHandle MAP_DELETE_ELEM = plain("bpf_map_delete_elem",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle MAP_GET_NEXT_KEY = plain("bpf_map_get_next_key",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    private static final class MapLookupElemCall {
+        static final MethodHandle HANDLE = plain("bpf_map_lookup_elem",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    }
+    private static final class MapUpdateElemCall {
+        static final MethodHandle HANDLE = plain("bpf_map_update_elem",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+    }
+    private static final class MapDeleteElemCall {
+        static final MethodHandle HANDLE = plain("bpf_map_delete_elem",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    }
+    private static final class MapGetNextKeyCall {
+        static final MethodHandle HANDLE = plain("bpf_map_get_next_key",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    }
 
-    private static final MethodHandle OBJ_PIN = plain("bpf_obj_pin", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle OBJ_GET = plain("bpf_obj_get", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle OBJ_GET_INFO_BY_FD = plain("bpf_obj_get_info_by_fd",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle PROG_GET_FD_BY_ID = plain("bpf_prog_get_fd_by_id",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle MAP_GET_FD_BY_ID = plain("bpf_map_get_fd_by_id",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle MAP_CREATE = plain("bpf_map_create",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle PROG_TEST_RUN_OPTS = plain("bpf_prog_test_run_opts",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    private static final class ObjPinCall {
+        static final MethodHandle HANDLE = plain("bpf_obj_pin", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    }
+    private static final class ObjGetCall {
+        static final MethodHandle HANDLE = plain("bpf_obj_get", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    }
+    private static final class ObjGetInfoByFdCall {
+        static final MethodHandle HANDLE = plain("bpf_obj_get_info_by_fd",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    }
+    private static final class ProgGetFdByIdCall {
+        static final MethodHandle HANDLE = plain("bpf_prog_get_fd_by_id",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+    private static final class MapGetFdByIdCall {
+        static final MethodHandle HANDLE = plain("bpf_map_get_fd_by_id",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+    private static final class MapCreateCall {
+        static final MethodHandle HANDLE = plain("bpf_map_create",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    }
+    private static final class ProgTestRunOptsCall {
+        static final MethodHandle HANDLE = plain("bpf_prog_test_run_opts",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    }
 
-    private static final MethodHandle XDP_ATTACH = plain("bpf_xdp_attach",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle XDP_DETACH = plain("bpf_xdp_detach",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle XDP_QUERY = plain("bpf_xdp_query",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final class XdpAttachCall {
+        static final MethodHandle HANDLE = plain("bpf_xdp_attach",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    }
+    private static final class XdpDetachCall {
+        static final MethodHandle HANDLE = plain("bpf_xdp_detach",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    }
+    private static final class XdpQueryCall {
+        static final MethodHandle HANDLE = plain("bpf_xdp_query",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    }
 
-    private static final MethodHandle TC_HOOK_CREATE = plain("bpf_tc_hook_create", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle TC_ATTACH = plain("bpf_tc_attach", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle TC_DETACH = plain("bpf_tc_detach", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final class TcHookCreateCall {
+        static final MethodHandle HANDLE = plain("bpf_tc_hook_create", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    }
+    private static final class TcAttachCall {
+        static final MethodHandle HANDLE = plain("bpf_tc_attach", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    }
+    private static final class TcDetachCall {
+        static final MethodHandle HANDLE = plain("bpf_tc_detach", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    }
 
-    private static final MethodHandle SET_PRINT = plain("libbpf_set_print", FunctionDescriptor.of(ADDRESS, ADDRESS));
-    private static final MethodHandle NUM_POSSIBLE_CPUS = plain("libbpf_num_possible_cpus", FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle STRERROR = plain("libbpf_strerror",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final class SetPrintCall {
+        static final MethodHandle HANDLE = plain("libbpf_set_print", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
+    private static final class NumPossibleCpusCall {
+        static final MethodHandle HANDLE = plain("libbpf_num_possible_cpus", FunctionDescriptor.of(JAVA_INT));
+    }
+    private static final class StrerrorCall {
+        static final MethodHandle HANDLE = plain("libbpf_strerror",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
+    }
 
     static {
         // Before the first libbpf call can print anything, its output must already go to our logger.
@@ -114,7 +189,7 @@ final class Libbpf {
 
     static MemorySegment objectOpenFile(MemorySegment errno, MemorySegment path, MemorySegment opts) {
         try {
-            return (MemorySegment) OBJECT_OPEN_FILE.invokeExact(errno, path, opts);
+            return (MemorySegment) ObjectOpenFileCall.HANDLE.invokeExact(errno, path, opts);
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }
@@ -122,7 +197,7 @@ final class Libbpf {
 
     static MemorySegment objectOpenMem(MemorySegment errno, MemorySegment buffer, long size, MemorySegment opts) {
         try {
-            return (MemorySegment) OBJECT_OPEN_MEM.invokeExact(errno, buffer, size, opts);
+            return (MemorySegment) ObjectOpenMemCall.HANDLE.invokeExact(errno, buffer, size, opts);
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }
@@ -130,7 +205,7 @@ final class Libbpf {
 
     static int objectLoad(MemorySegment object) {
         try {
-            return (int) OBJECT_LOAD.invokeExact(object);
+            return (int) ObjectLoadCall.HANDLE.invokeExact(object);
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }
@@ -138,7 +213,7 @@ final class Libbpf {
 
     static void objectClose(MemorySegment object) {
         try {
-            OBJECT_CLOSE.invokeExact(object);
+            ObjectCloseCall.HANDLE.invokeExact(object);
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }
@@ -147,7 +222,7 @@ final class Libbpf {
     /** The program after {@code previous} (NULL: the first), or NULL at the end. */
     static MemorySegment nextProgram(MemorySegment object, MemorySegment previous) {
         try {
-            return (MemorySegment) OBJECT_NEXT_PROGRAM.invokeExact(object, previous);
+            return (MemorySegment) ObjectNextProgramCall.HANDLE.invokeExact(object, previous);
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }
@@ -156,7 +231,7 @@ final class Libbpf {
     /** The map after {@code previous} (NULL: the first), or NULL at the end. */
     static MemorySegment nextMap(MemorySegment object, MemorySegment previous) {
         try {
-            return (MemorySegment) OBJECT_NEXT_MAP.invokeExact(object, previous);
+            return (MemorySegment) ObjectNextMapCall.HANDLE.invokeExact(object, previous);
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }
@@ -166,7 +241,7 @@ final class Libbpf {
 
     static String programName(MemorySegment program) {
         try {
-            return cString((MemorySegment) PROGRAM_NAME.invokeExact(program));
+            return cString((MemorySegment) ProgramNameCall.HANDLE.invokeExact(program));
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }
@@ -175,7 +250,7 @@ final class Libbpf {
     /** The program's fd once loaded, else {@code -errno}. */
     static int programFd(MemorySegment program) {
         try {
-            return (int) PROGRAM_FD.invokeExact(program);
+            return (int) ProgramFdCall.HANDLE.invokeExact(program);
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }
@@ -183,7 +258,7 @@ final class Libbpf {
 
     static int programType(MemorySegment program) {
         try {
-            return (int) PROGRAM_TYPE.invokeExact(program);
+            return (int) ProgramTypeCall.HANDLE.invokeExact(program);
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }
@@ -191,7 +266,7 @@ final class Libbpf {
 
     static String mapName(MemorySegment map) {
         try {
-            return cString((MemorySegment) MAP_NAME.invokeExact(map));
+            return cString((MemorySegment) MapNameCall.HANDLE.invokeExact(map));
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }
@@ -200,7 +275,7 @@ final class Libbpf {
     /** The map's fd once loaded, else {@code -errno}. */
     static int mapFd(MemorySegment map) {
         try {
-            return (int) MAP_FD.invokeExact(map);
+            return (int) MapFdCall.HANDLE.invokeExact(map);
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }
@@ -208,7 +283,7 @@ final class Libbpf {
 
     static int mapType(MemorySegment map) {
         try {
-            return (int) MAP_TYPE.invokeExact(map);
+            return (int) MapTypeCall.HANDLE.invokeExact(map);
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }
@@ -216,7 +291,7 @@ final class Libbpf {
 
     static int mapKeySize(MemorySegment map) {
         try {
-            return (int) MAP_KEY_SIZE.invokeExact(map);
+            return (int) MapKeySizeCall.HANDLE.invokeExact(map);
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }
@@ -224,7 +299,7 @@ final class Libbpf {
 
     static int mapValueSize(MemorySegment map) {
         try {
-            return (int) MAP_VALUE_SIZE.invokeExact(map);
+            return (int) MapValueSizeCall.HANDLE.invokeExact(map);
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }
@@ -232,7 +307,7 @@ final class Libbpf {
 
     static int mapMaxEntries(MemorySegment map) {
         try {
-            return (int) MAP_MAX_ENTRIES.invokeExact(map);
+            return (int) MapMaxEntriesCall.HANDLE.invokeExact(map);
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }
@@ -240,7 +315,7 @@ final class Libbpf {
 
     static int mapSetMaxEntries(MemorySegment map, int maxEntries) {
         try {
-            return (int) MAP_SET_MAX_ENTRIES.invokeExact(map, maxEntries);
+            return (int) MapSetMaxEntriesCall.HANDLE.invokeExact(map, maxEntries);
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }
@@ -250,7 +325,7 @@ final class Libbpf {
 
     static int mapLookupElem(int fd, MemorySegment key, MemorySegment value) {
         try {
-            return (int) MAP_LOOKUP_ELEM.invokeExact(fd, key, value);
+            return (int) MapLookupElemCall.HANDLE.invokeExact(fd, key, value);
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }
@@ -258,7 +333,7 @@ final class Libbpf {
 
     static int mapUpdateElem(int fd, MemorySegment key, MemorySegment value, long flags) {
         try {
-            return (int) MAP_UPDATE_ELEM.invokeExact(fd, key, value, flags);
+            return (int) MapUpdateElemCall.HANDLE.invokeExact(fd, key, value, flags);
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }
@@ -266,7 +341,7 @@ final class Libbpf {
 
     static int mapDeleteElem(int fd, MemorySegment key) {
         try {
-            return (int) MAP_DELETE_ELEM.invokeExact(fd, key);
+            return (int) MapDeleteElemCall.HANDLE.invokeExact(fd, key);
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }
@@ -275,7 +350,7 @@ final class Libbpf {
     /** {@code key} NULL asks for the first key; {@code -ENOENT} after the last. */
     static int mapGetNextKey(int fd, MemorySegment key, MemorySegment nextKey) {
         try {
-            return (int) MAP_GET_NEXT_KEY.invokeExact(fd, key, nextKey);
+            return (int) MapGetNextKeyCall.HANDLE.invokeExact(fd, key, nextKey);
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }
@@ -283,7 +358,7 @@ final class Libbpf {
 
     static int objPin(int fd, MemorySegment path) {
         try {
-            return (int) OBJ_PIN.invokeExact(fd, path);
+            return (int) ObjPinCall.HANDLE.invokeExact(fd, path);
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }
@@ -291,7 +366,7 @@ final class Libbpf {
 
     static int objGet(MemorySegment path) {
         try {
-            return (int) OBJ_GET.invokeExact(path);
+            return (int) ObjGetCall.HANDLE.invokeExact(path);
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }
@@ -300,7 +375,7 @@ final class Libbpf {
     /** Fills {@code info}; {@code length} holds the buffer size in and the size the kernel wrote out. */
     static int objGetInfoByFd(int fd, MemorySegment info, MemorySegment length) {
         try {
-            return (int) OBJ_GET_INFO_BY_FD.invokeExact(fd, info, length);
+            return (int) ObjGetInfoByFdCall.HANDLE.invokeExact(fd, info, length);
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }
@@ -308,7 +383,7 @@ final class Libbpf {
 
     static int progGetFdById(int id) {
         try {
-            return (int) PROG_GET_FD_BY_ID.invokeExact(id);
+            return (int) ProgGetFdByIdCall.HANDLE.invokeExact(id);
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }
@@ -316,7 +391,7 @@ final class Libbpf {
 
     static int mapGetFdById(int id) {
         try {
-            return (int) MAP_GET_FD_BY_ID.invokeExact(id);
+            return (int) MapGetFdByIdCall.HANDLE.invokeExact(id);
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }
@@ -325,7 +400,7 @@ final class Libbpf {
     /** A new map's fd, or {@code -errno}. */
     static int mapCreate(int type, MemorySegment name, int keySize, int valueSize, int maxEntries, MemorySegment opts) {
         try {
-            return (int) MAP_CREATE.invokeExact(type, name, keySize, valueSize, maxEntries, opts);
+            return (int) MapCreateCall.HANDLE.invokeExact(type, name, keySize, valueSize, maxEntries, opts);
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }
@@ -333,7 +408,7 @@ final class Libbpf {
 
     static int progTestRunOpts(int fd, MemorySegment opts) {
         try {
-            return (int) PROG_TEST_RUN_OPTS.invokeExact(fd, opts);
+            return (int) ProgTestRunOptsCall.HANDLE.invokeExact(fd, opts);
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }
@@ -343,7 +418,7 @@ final class Libbpf {
 
     static int xdpAttach(int ifindex, int progFd, int flags, MemorySegment opts) {
         try {
-            return (int) XDP_ATTACH.invokeExact(ifindex, progFd, flags, opts);
+            return (int) XdpAttachCall.HANDLE.invokeExact(ifindex, progFd, flags, opts);
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }
@@ -351,7 +426,7 @@ final class Libbpf {
 
     static int xdpDetach(int ifindex, int flags, MemorySegment opts) {
         try {
-            return (int) XDP_DETACH.invokeExact(ifindex, flags, opts);
+            return (int) XdpDetachCall.HANDLE.invokeExact(ifindex, flags, opts);
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }
@@ -359,7 +434,7 @@ final class Libbpf {
 
     static int xdpQuery(int ifindex, int flags, MemorySegment opts) {
         try {
-            return (int) XDP_QUERY.invokeExact(ifindex, flags, opts);
+            return (int) XdpQueryCall.HANDLE.invokeExact(ifindex, flags, opts);
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }
@@ -369,7 +444,7 @@ final class Libbpf {
 
     static int tcHookCreate(MemorySegment hook) {
         try {
-            return (int) TC_HOOK_CREATE.invokeExact(hook);
+            return (int) TcHookCreateCall.HANDLE.invokeExact(hook);
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }
@@ -377,7 +452,7 @@ final class Libbpf {
 
     static int tcAttach(MemorySegment hook, MemorySegment opts) {
         try {
-            return (int) TC_ATTACH.invokeExact(hook, opts);
+            return (int) TcAttachCall.HANDLE.invokeExact(hook, opts);
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }
@@ -385,7 +460,7 @@ final class Libbpf {
 
     static int tcDetach(MemorySegment hook, MemorySegment opts) {
         try {
-            return (int) TC_DETACH.invokeExact(hook, opts);
+            return (int) TcDetachCall.HANDLE.invokeExact(hook, opts);
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }
@@ -396,7 +471,7 @@ final class Libbpf {
     /** Installs {@code printFn} as libbpf's print callback; returns the previous one. */
     static MemorySegment setPrint(MemorySegment printFn) {
         try {
-            return (MemorySegment) SET_PRINT.invokeExact(printFn);
+            return (MemorySegment) SetPrintCall.HANDLE.invokeExact(printFn);
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }
@@ -404,7 +479,7 @@ final class Libbpf {
 
     static int numPossibleCpus() {
         try {
-            return (int) NUM_POSSIBLE_CPUS.invokeExact();
+            return (int) NumPossibleCpusCall.HANDLE.invokeExact();
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }
@@ -417,7 +492,7 @@ final class Libbpf {
     static String strerror(int errno) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buffer = arena.allocate(256);
-            int r = (int) STRERROR.invokeExact(errno, buffer, buffer.byteSize());
+            int r = (int) StrerrorCall.HANDLE.invokeExact(errno, buffer, buffer.byteSize());
             String text = buffer.getString(0);
             return r < 0 && text.isEmpty() ? "unknown error " + errno : text;
         } catch (Throwable t) {

@@ -35,8 +35,10 @@ public final class LibbpfLog {
     private static final int LIBBPF_WARN = 0;
     private static final int LIBBPF_INFO = 1;
 
-    private static final MethodHandle VSNPRINTF = Downcalls.plain(Downcalls.libc(), "vsnprintf",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS));
+    private static final class VsnprintfCall {
+        static final MethodHandle HANDLE = Downcalls.plain(Downcalls.libc(), "vsnprintf",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS));
+    }
     private static final FunctionDescriptor PRINT_FN = FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
     /** Most messages fit; longer ones (a verifier log) are formatted a second time at their size. */
     private static final int FIRST_BUFFER_SIZE = 1024;
@@ -179,13 +181,13 @@ public final class LibbpfLog {
                 MemorySegment.copy(args.reinterpret(VA_LIST_SIZE), 0, argsCopy, 0, VA_LIST_SIZE);
             }
             MemorySegment buffer = arena.allocate(FIRST_BUFFER_SIZE);
-            int length = (int) VSNPRINTF.invokeExact(buffer, (long) FIRST_BUFFER_SIZE, format, args);
+            int length = (int) VsnprintfCall.HANDLE.invokeExact(buffer, (long) FIRST_BUFFER_SIZE, format, args);
             if (length < 0) {
                 return "(unformattable libbpf message: " + format.reinterpret(Long.MAX_VALUE).getString(0) + ")";
             }
             if (length >= FIRST_BUFFER_SIZE && VA_LIST_SIZE > 0) {
                 buffer = arena.allocate(length + 1L);
-                int second = (int) VSNPRINTF.invokeExact(buffer, length + 1L, format, argsCopy);
+                int second = (int) VsnprintfCall.HANDLE.invokeExact(buffer, length + 1L, format, argsCopy);
                 if (second < 0) {
                     return "(unformattable libbpf message)";
                 }

@@ -22,44 +22,99 @@ import java.lang.invoke.MethodHandle;
 public final class Libc {
     private static final SymbolLookup LIBC = Downcalls.libc();
 
-    private static final MethodHandle SOCKET = errnoCall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle BIND = errnoCall("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle LISTEN = errnoCall("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle ACCEPT4 = errnoCall("accept4",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
-    private static final MethodHandle CONNECT = errnoCall("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle CLOSE = errnoCall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle SENDTO = errnoCall("sendto",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle RECVFROM = errnoCall("recvfrom",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle SENDMSG = errnoCall("sendmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle RECVMSG = errnoCall("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle SETSOCKOPT = errnoCall("setsockopt",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle GETSOCKOPT = errnoCall("getsockopt",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle GETSOCKNAME = errnoCall("getsockname",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle MMAP = errnoCall("mmap",
-            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
-    private static final MethodHandle MUNMAP = errnoCall("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle POLL = errnoCall("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle SETNS = errnoCall("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle UNSHARE = errnoCall("unshare", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle MOUNT = errnoCall("mount",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
-    private static final MethodHandle UMOUNT2 = errnoCall("umount2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle OPEN = errnoCall("open",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle IOCTL = errnoCall("ioctl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
+    // One holder class per function: a downcall handle is linked (FFM spins its classes and stub) when
+    // its function is first called, not when this class initializes, so a short-lived process (the
+    // CNI plugin) pays only for the calls it makes. The JIT still sees each handle as a constant.
+    private static final class SocketCall {
+        static final MethodHandle HANDLE = errnoCall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+    private static final class BindCall {
+        static final MethodHandle HANDLE = errnoCall("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+    private static final class ListenCall {
+        static final MethodHandle HANDLE = errnoCall("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+    private static final class Accept4Call {
+        static final MethodHandle HANDLE = errnoCall("accept4",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    }
+    private static final class ConnectCall {
+        static final MethodHandle HANDLE = errnoCall("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+    private static final class CloseCall {
+        static final MethodHandle HANDLE = errnoCall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+    private static final class SendtoCall {
+        static final MethodHandle HANDLE = errnoCall("sendto",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+    private static final class RecvfromCall {
+        static final MethodHandle HANDLE = errnoCall("recvfrom",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
+    }
+    private static final class SendmsgCall {
+        static final MethodHandle HANDLE = errnoCall("sendmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+    private static final class RecvmsgCall {
+        static final MethodHandle HANDLE = errnoCall("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+    private static final class SetsockoptCall {
+        static final MethodHandle HANDLE = errnoCall("setsockopt",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+    private static final class GetsockoptCall {
+        static final MethodHandle HANDLE = errnoCall("getsockopt",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    }
+    private static final class GetsocknameCall {
+        static final MethodHandle HANDLE = errnoCall("getsockname",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    }
+    private static final class MmapCall {
+        static final MethodHandle HANDLE = errnoCall("mmap",
+                FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    }
+    private static final class MunmapCall {
+        static final MethodHandle HANDLE = errnoCall("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    }
+    private static final class PollCall {
+        static final MethodHandle HANDLE = errnoCall("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    }
+    private static final class SetnsCall {
+        static final MethodHandle HANDLE = errnoCall("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+    private static final class UnshareCall {
+        static final MethodHandle HANDLE = errnoCall("unshare", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+    private static final class MountCall {
+        static final MethodHandle HANDLE = errnoCall("mount",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
+    }
+    private static final class Umount2Call {
+        static final MethodHandle HANDLE = errnoCall("umount2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    }
+    private static final class OpenCall {
+        static final MethodHandle HANDLE = errnoCall("open",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
+    }
+    private static final class IoctlCall {
+        static final MethodHandle HANDLE = errnoCall("ioctl",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
+    }
     // write(2) with the buffer as a raw address (JAVA_LONG), so a hot path can write straight out of a
     // mapped region (a UMEM frame) without making a MemorySegment slice per call.
-    private static final MethodHandle WRITE_ADDRESS = errnoCall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
-    private static final MethodHandle IF_NAMETOINDEX = errnoCall("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle GETTID = plainCall("gettid", FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle STRERROR = plainCall("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    private static final class WriteAddressCall {
+        static final MethodHandle HANDLE = errnoCall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
+    }
+    private static final class IfNametoindexCall {
+        static final MethodHandle HANDLE = errnoCall("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    }
+    private static final class GettidCall {
+        static final MethodHandle HANDLE = plainCall("gettid", FunctionDescriptor.of(JAVA_INT));
+    }
+    private static final class StrerrorCall {
+        static final MethodHandle HANDLE = plainCall("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    }
 
     private Libc() {
     }
@@ -107,7 +162,7 @@ public final class Libc {
     public static int socket0(int domain, int type, int protocol) {
         MemorySegment c = Downcalls.errnoSlot();
         try {
-            return ret(c, (int) SOCKET.invokeExact(c, domain, type, protocol));
+            return ret(c, (int) SocketCall.HANDLE.invokeExact(c, domain, type, protocol));
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -120,7 +175,7 @@ public final class Libc {
     public static int bind0(int fd, MemorySegment address, int length) {
         MemorySegment c = Downcalls.errnoSlot();
         try {
-            return ret(c, (int) BIND.invokeExact(c, fd, address, length));
+            return ret(c, (int) BindCall.HANDLE.invokeExact(c, fd, address, length));
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -133,7 +188,7 @@ public final class Libc {
     public static int listen0(int fd, int backlog) {
         MemorySegment c = Downcalls.errnoSlot();
         try {
-            return ret(c, (int) LISTEN.invokeExact(c, fd, backlog));
+            return ret(c, (int) ListenCall.HANDLE.invokeExact(c, fd, backlog));
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -143,7 +198,7 @@ public final class Libc {
     public static int accept40(int fd, int flags) {
         MemorySegment c = Downcalls.errnoSlot();
         try {
-            return ret(c, (int) ACCEPT4.invokeExact(c, fd, MemorySegment.NULL, MemorySegment.NULL, flags));
+            return ret(c, (int) Accept4Call.HANDLE.invokeExact(c, fd, MemorySegment.NULL, MemorySegment.NULL, flags));
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -152,7 +207,7 @@ public final class Libc {
     public static int connect0(int fd, MemorySegment address, int length) {
         MemorySegment c = Downcalls.errnoSlot();
         try {
-            return ret(c, (int) CONNECT.invokeExact(c, fd, address, length));
+            return ret(c, (int) ConnectCall.HANDLE.invokeExact(c, fd, address, length));
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -161,7 +216,7 @@ public final class Libc {
     public static int close0(int fd) {
         MemorySegment c = Downcalls.errnoSlot();
         try {
-            return ret(c, (int) CLOSE.invokeExact(c, fd));
+            return ret(c, (int) CloseCall.HANDLE.invokeExact(c, fd));
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -170,7 +225,7 @@ public final class Libc {
     public static long sendto0(int fd, MemorySegment buffer, long length, int flags, MemorySegment address, int addressLength) {
         MemorySegment c = Downcalls.errnoSlot();
         try {
-            return ret(c, (long) SENDTO.invokeExact(c, fd, buffer, length, flags, address, addressLength));
+            return ret(c, (long) SendtoCall.HANDLE.invokeExact(c, fd, buffer, length, flags, address, addressLength));
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -183,7 +238,7 @@ public final class Libc {
     public static long recvfrom0(int fd, MemorySegment buffer, long length, int flags, MemorySegment address, MemorySegment addressLength) {
         MemorySegment c = Downcalls.errnoSlot();
         try {
-            return ret(c, (long) RECVFROM.invokeExact(c, fd, buffer, length, flags, address, addressLength));
+            return ret(c, (long) RecvfromCall.HANDLE.invokeExact(c, fd, buffer, length, flags, address, addressLength));
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -192,7 +247,7 @@ public final class Libc {
     public static long sendmsg0(int fd, MemorySegment msghdr, int flags) {
         MemorySegment c = Downcalls.errnoSlot();
         try {
-            return ret(c, (long) SENDMSG.invokeExact(c, fd, msghdr, flags));
+            return ret(c, (long) SendmsgCall.HANDLE.invokeExact(c, fd, msghdr, flags));
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -201,7 +256,7 @@ public final class Libc {
     public static long recvmsg0(int fd, MemorySegment msghdr, int flags) {
         MemorySegment c = Downcalls.errnoSlot();
         try {
-            return ret(c, (long) RECVMSG.invokeExact(c, fd, msghdr, flags));
+            return ret(c, (long) RecvmsgCall.HANDLE.invokeExact(c, fd, msghdr, flags));
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -210,7 +265,7 @@ public final class Libc {
     public static int setsockopt0(int fd, int level, int name, MemorySegment value, int length) {
         MemorySegment c = Downcalls.errnoSlot();
         try {
-            return ret(c, (int) SETSOCKOPT.invokeExact(c, fd, level, name, value, length));
+            return ret(c, (int) SetsockoptCall.HANDLE.invokeExact(c, fd, level, name, value, length));
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -237,7 +292,7 @@ public final class Libc {
             MemorySegment c = Downcalls.errnoSlot();
             int r;
             try {
-                r = ret(c, (int) GETSOCKOPT.invokeExact(c, fd, level, name, value, length));
+                r = ret(c, (int) GetsockoptCall.HANDLE.invokeExact(c, fd, level, name, value, length));
             } catch (Throwable t) {
                 throw rethrow(t);
             }
@@ -252,7 +307,7 @@ public final class Libc {
             MemorySegment c = Downcalls.errnoSlot();
             int r;
             try {
-                r = ret(c, (int) GETSOCKNAME.invokeExact(c, fd, address, length));
+                r = ret(c, (int) GetsocknameCall.HANDLE.invokeExact(c, fd, address, length));
             } catch (Throwable t) {
                 throw rethrow(t);
             }
@@ -268,7 +323,7 @@ public final class Libc {
         MemorySegment c = Downcalls.errnoSlot();
         MemorySegment address;
         try {
-            address = (MemorySegment) MMAP.invokeExact(c, MemorySegment.NULL, length, protection, flags, fd, offset);
+            address = (MemorySegment) MmapCall.HANDLE.invokeExact(c, MemorySegment.NULL, length, protection, flags, fd, offset);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -281,7 +336,7 @@ public final class Libc {
     public static int munmap0(MemorySegment address, long length) {
         MemorySegment c = Downcalls.errnoSlot();
         try {
-            return ret(c, (int) MUNMAP.invokeExact(c, address, length));
+            return ret(c, (int) MunmapCall.HANDLE.invokeExact(c, address, length));
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -292,7 +347,7 @@ public final class Libc {
     public static int poll0(MemorySegment fds, long count, int timeoutMs) {
         MemorySegment c = Downcalls.errnoSlot();
         try {
-            return ret(c, (int) POLL.invokeExact(c, fds, count, timeoutMs));
+            return ret(c, (int) PollCall.HANDLE.invokeExact(c, fds, count, timeoutMs));
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -303,7 +358,7 @@ public final class Libc {
     public static int setns0(int fd, int nsType) {
         MemorySegment c = Downcalls.errnoSlot();
         try {
-            return ret(c, (int) SETNS.invokeExact(c, fd, nsType));
+            return ret(c, (int) SetnsCall.HANDLE.invokeExact(c, fd, nsType));
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -312,7 +367,7 @@ public final class Libc {
     public static int unshare0(int flags) {
         MemorySegment c = Downcalls.errnoSlot();
         try {
-            return ret(c, (int) UNSHARE.invokeExact(c, flags));
+            return ret(c, (int) UnshareCall.HANDLE.invokeExact(c, flags));
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -321,7 +376,7 @@ public final class Libc {
     public static int mount0(String source, String target, String type, long flags) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment c = Downcalls.errnoSlot();
-            return ret(c, (int) MOUNT.invokeExact(c, cString(arena, source), cString(arena, target),
+            return ret(c, (int) MountCall.HANDLE.invokeExact(c, cString(arena, source), cString(arena, target),
                     cString(arena, type), flags, MemorySegment.NULL));
         } catch (Throwable t) {
             throw rethrow(t);
@@ -331,7 +386,7 @@ public final class Libc {
     public static int umount20(String target, int flags) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment c = Downcalls.errnoSlot();
-            return ret(c, (int) UMOUNT2.invokeExact(c, arena.allocateFrom(target), flags));
+            return ret(c, (int) Umount2Call.HANDLE.invokeExact(c, arena.allocateFrom(target), flags));
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -340,7 +395,7 @@ public final class Libc {
     public static int open0(String path, int flags, int mode) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment c = Downcalls.errnoSlot();
-            return ret(c, (int) OPEN.invokeExact(c, arena.allocateFrom(path), flags, mode));
+            return ret(c, (int) OpenCall.HANDLE.invokeExact(c, arena.allocateFrom(path), flags, mode));
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -349,7 +404,7 @@ public final class Libc {
     public static int ioctl0(int fd, long request, MemorySegment argument) {
         MemorySegment c = Downcalls.errnoSlot();
         try {
-            return ret(c, (int) IOCTL.invokeExact(c, fd, request, argument));
+            return ret(c, (int) IoctlCall.HANDLE.invokeExact(c, fd, request, argument));
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -362,7 +417,7 @@ public final class Libc {
     public static long writeAddress0(int fd, long address, long length) {
         MemorySegment c = Downcalls.errnoSlot();
         try {
-            return ret(c, (long) WRITE_ADDRESS.invokeExact(c, fd, address, length));
+            return ret(c, (long) WriteAddressCall.HANDLE.invokeExact(c, fd, address, length));
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -372,7 +427,7 @@ public final class Libc {
     public static int ifNameToIndex0(String name) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment c = Downcalls.errnoSlot();
-            int index = (int) IF_NAMETOINDEX.invokeExact(c, arena.allocateFrom(name));
+            int index = (int) IfNametoindexCall.HANDLE.invokeExact(c, arena.allocateFrom(name));
             return index == 0 ? -errno(c) : index;
         } catch (Throwable t) {
             throw rethrow(t);
@@ -381,7 +436,7 @@ public final class Libc {
 
     public static int gettid() {
         try {
-            return (int) GETTID.invokeExact();
+            return (int) GettidCall.HANDLE.invokeExact();
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -389,7 +444,7 @@ public final class Libc {
 
     static String strerror(int errno) {
         try {
-            MemorySegment text = (MemorySegment) STRERROR.invokeExact(errno);
+            MemorySegment text = (MemorySegment) StrerrorCall.HANDLE.invokeExact(errno);
             return text.reinterpret(256).getString(0);
         } catch (Throwable t) {
             throw rethrow(t);

@@ -390,6 +390,19 @@ static __always_inline int fast_l4_ok(__u8 proto, __u8 *l4, __u32 len)
  * call truncated or malformed) they return 0 and parse_packet() decides. ClassifierDifferentialTest
  * holds both paths to the same model.
  */
+/* What both fast paths know of a packet besides its addresses. */
+static __always_inline void fast_fill(struct packet *p, __u8 version, __u8 proto, __u8 *l4)
+{
+	p->vlan = SP_NO_VLAN;
+	p->ip_version = version;
+	p->l4_proto = proto;
+	p->has_ports = 1;
+	p->later_fragment = 0;
+	p->first_fragment = 0;
+	p->src_port = bpf_ntohs(((__be16 *)l4)[0]);
+	p->dst_port = bpf_ntohs(((__be16 *)l4)[1]);
+}
+
 static __always_inline int parse_fast4(void *data, void *end, struct packet *p)
 {
 	struct iphdr *ip = data + sizeof(struct ethhdr);
@@ -406,14 +419,7 @@ static __always_inline int parse_fast4(void *data, void *end, struct packet *p)
 		return 0;
 	if (!fast_l4_ok(ip->protocol, l4, tot_len - sizeof(*ip)))
 		return 0;
-	p->vlan = SP_NO_VLAN;
-	p->ip_version = 4;
-	p->l4_proto = ip->protocol;
-	p->has_ports = 1;
-	p->later_fragment = 0;
-	p->first_fragment = 0;
-	p->src_port = bpf_ntohs(((__be16 *)l4)[0]);
-	p->dst_port = bpf_ntohs(((__be16 *)l4)[1]);
+	fast_fill(p, 4, ip->protocol, l4);
 	p->src[0] = ip->saddr;
 	p->src[1] = 0;
 	p->dst[0] = ip->daddr;
@@ -436,14 +442,7 @@ static __always_inline int parse_fast6(void *data, void *end, struct packet *p)
 		return 0;
 	if (!fast_l4_ok(ip6->nexthdr, l4, payload_len))
 		return 0;
-	p->vlan = SP_NO_VLAN;
-	p->ip_version = 6;
-	p->l4_proto = ip6->nexthdr;
-	p->has_ports = 1;
-	p->later_fragment = 0;
-	p->first_fragment = 0;
-	p->src_port = bpf_ntohs(((__be16 *)l4)[0]);
-	p->dst_port = bpf_ntohs(((__be16 *)l4)[1]);
+	fast_fill(p, 6, ip6->nexthdr, l4);
 	__builtin_memcpy(p->src, &ip6->saddr, 16);
 	__builtin_memcpy(p->dst, &ip6->daddr, 16);
 	return 1;

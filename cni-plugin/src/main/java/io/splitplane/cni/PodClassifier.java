@@ -154,13 +154,28 @@ final class PodClassifier {
         Classifier classifier = join(loaded);
         try {
             XdpMode mode = podNs.call(() -> classifier.attach(podIfindex, kernelMode(attach)));
-            rollback.register("detach the classifier", classifier::detach);
+            // Until it is pinned, close() below detaches it if anything fails.
             classifier.pin(pinDir);
-            rollback.register("unpin the classifier at " + pinDir, classifier::unpin);
+            Path pinned = classifier.pinDirectory().orElseThrow();
+            rollback.register("unpin the classifier at " + pinned, () -> unpin(pinned));
+            // Undone after this object is closed: through the pins, from the pod's namespace, before the
+            // unpin above (undos run newest first), so the link goes home without the program.
+            rollback.register("detach the classifier", () -> podNs.run(() -> {
+                try (Classifier reopened = Classifier.openPinned(pinned)) {
+                    reopened.detach();
+                }
+            }));
             return mode;
         } finally {
             // Pinned, the program stays attached for the pod; not pinned (a failure), close detaches it.
             classifier.close();
+        }
+    }
+
+    /** Removes the pins of a classifier whose object is closed. */
+    private static void unpin(Path pinDir) {
+        try (Classifier reopened = Classifier.openPinned(pinDir)) {
+            reopened.unpin();
         }
     }
 

@@ -139,6 +139,7 @@ class ServedCallsTest {
             JsonNode inPod = PoolFixture.link(pod, "net1");
             assertEquals(inPod.path("address").asText(), result.path("interfaces").get(0).path("mac").asText());
             assertTrue(inPod.has("xdp"), "the classifier is attached: " + inPod);
+            int programId = inPod.path("xdp").path("prog").path("id").asInt();
             assertNull(PoolFixture.link(null, d.device()), d.device() + " left the host");
             assertEquals(List.of("10." + f.subnet + ".0.10"), f.leases());
 
@@ -158,6 +159,9 @@ class ServedCallsTest {
 
             assertEquals("", server.run(CniCall.env("DEL", "c1", netns, "net1"), withPrev.toString()).ok().stdout());
             f.assertHome(d);
+            // The long-lived server holds no descriptor of the program: DEL freed it.
+            assertTrue(Shell.exec("bpftool", "prog", "show", "id", String.valueOf(programId)).exitCode() != 0,
+                    "program " + programId + " is gone after DEL");
             assertEquals(List.of(), f.pins());
             assertEquals(List.of(), f.leases());
             assertEquals(List.of(), f.states());
@@ -239,6 +243,28 @@ class ServedCallsTest {
             f.assertHome(d);
             assertEquals(List.of(), f.leases());
             assertFalse(server.log().contains("not the host's"), server.log());
+        }
+    }
+
+    @Test
+    void theServerFreesASpareItClaimedForAnAddThatFailed() {
+        try (PoolFixture f = new PoolFixture()) {
+            io.splitplane.bpf.ClassifierSpares spares = io.splitplane.bpf.ClassifierSpares.under(f.bpffs);
+            int spareId;
+            try (io.splitplane.bpf.Classifier c = io.splitplane.bpf.Classifier.openPinned(spares.prepare())) {
+                spareId = c.programId();
+            }
+            PoolFixture.Device d = f.device();
+            String netns = f.pod();
+            ObjectNode config = f.config("1.1.0", d.device());
+            ((ObjectNode) config.path("ipam").path("routes").get(0)).put("gw", "192.0.2.77");
+            CniCall.Answer add = server.run(CniCall.env("ADD", "c", netns, "net1"), config.toString());
+            assertEquals(CniException.KERNEL_FAILURE, add.code(), add.toString());
+            f.assertHome(d);
+            assertEquals(List.of(), f.pins());
+            assertEquals(0, spares.count(), "claimed ahead, then given back");
+            assertTrue(Shell.exec("bpftool", "prog", "show", "id", String.valueOf(spareId)).exitCode() != 0,
+                    "the server process holds nothing of the spare's program");
         }
     }
 

@@ -268,6 +268,28 @@ class ServedCallsTest {
         }
     }
 
+    @Test
+    void eachCallLogsToItsOwnLogFile() throws IOException {
+        try (PoolFixture f = new PoolFixture()) {
+            String netns = f.pod();
+            Path logA = f.stateDir.resolve("a.log");
+            Path logB = f.stateDir.resolve("b.log");
+            ObjectNode a = f.config("1.1.0", "sptnosuchdeva");
+            a.put("logFile", logA.toString());
+            ObjectNode b = f.config("1.1.0", "sptnosuchdevb");
+            b.put("logFile", logB.toString());
+            assertEquals(CniException.DEVICE_NOT_FOUND, server.run(CniCall.env("ADD", "ca", netns, "net1"),
+                    a.toString()).code());
+            assertEquals(CniException.DEVICE_NOT_FOUND, server.run(CniCall.env("ADD", "cb", netns, "net1"),
+                    b.toString()).code());
+            String inA = Files.readString(logA);
+            String inB = Files.readString(logB);
+            assertTrue(inA.contains("ADD ca ") && inA.contains("sptnosuchdeva") && !inA.contains("cb"), inA);
+            assertTrue(inB.contains("ADD cb ") && inB.contains("sptnosuchdevb") && !inB.contains("ca "), inB);
+            assertFalse(server.log().contains("sptnosuchdeva"), "not in the server's own log: " + server.log());
+        }
+    }
+
     /** Sends raw bytes to the server; returns the whole response. */
     private static String exchange(Path socket, String request) throws IOException {
         try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {

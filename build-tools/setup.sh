@@ -14,6 +14,7 @@ packages=(
   frr                  # the netlink agent's tests run zebra + ospfd per namespace
   traceroute           # the punt path's test compares traceroute through the graph with plain Linux
   containernetworking-plugins    # the CNI plugin delegates IPAM to host-local; its benchmark compares with host-device
+  curl                 # the CNI launcher sends calls to the node daemon's socket
 )
 
 missing=()

@@ -2,9 +2,12 @@
 # Wall time of ADD and DEL: splitplane next to Debian's reference host-device plugin, which makes the
 # comparable move of a netdev into a pod namespace. Both delegate IPAM to the same host-local. Each
 # run gets a fresh veth (the pool netdev) and a fresh pod namespace, made outside the timed calls.
-# splitplane is measured twice: with a spare classifier loaded ahead of time (outside the timing, as
-# the device plugin does between pods; ADD claims it) and cold (no spare: ADD loads the classifier
-# itself). The three rotate which goes first. Prints medians and p95 in milliseconds.
+# splitplane is measured three ways: served by the node daemon's CNI server (started before the runs,
+# as the device plugin runs it; the launcher sends each call over its unix socket with curl), and
+# with a JVM per call, with a spare classifier loaded ahead of time (outside the timing, as the
+# device plugin does between pods; ADD claims it) and cold (no spare: ADD loads the classifier
+# itself). The server path gets a spare too. The four rotate which goes first. Prints medians and
+# p95 in milliseconds.
 #
 #   cni-plugin/bench/add-del.sh [runs]        (as root, after ./mvnw -pl cni-plugin -am package;
 #                                             SPLITPLANE_CNI_DIR=... measures another build's target/cni)
@@ -19,18 +22,30 @@ java="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
 
 tag="spb$$"
 run_dir="/run/$tag"
-mkdir -p "$run_dir/bin" "$run_dir/state" "$run_dir/ipam" "$run_dir/bpf"
+mkdir -p "$run_dir/bin" "$run_dir/sbin" "$run_dir/state" "$run_dir/ipam" "$run_dir/bpf"
 mount -t bpf bpf "$run_dir/bpf"
 ln -s "$plugin_dir/splitplane" "$run_dir/bin/splitplane"
 ln -s /usr/lib/cni/host-device "$run_dir/bin/host-device"
 ln -s /usr/lib/cni/host-local "$run_dir/bin/host-local"
+# The server path's launcher: a copy with no jar next to it, so a call the server did not answer
+# fails (code 50) instead of quietly running in a JVM.
+cp "$plugin_dir/splitplane" "$run_dir/sbin/splitplane"
+socket="$run_dir/cni.sock"
+server_pid=
 cleanup() {
+  if [[ -n $server_pid ]]; then kill -TERM "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
   for ns in $(ip netns list | awk '{print $1}' | grep "^$tag" || true); do ip netns del "$ns"; done
   for l in $(ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | grep "^$tag" || true); do ip link del "$l" 2>/dev/null || true; done
   umount -l "$run_dir/bpf" 2>/dev/null || true
   rm -rf "$run_dir"
 }
 trap cleanup EXIT
+# The node daemon's CNI server, as the device plugin runs it (--cni-socket); its log in server.log.
+"$java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -jar "$plugin_dir/splitplane.jar" --serve "$socket" \
+  2>"$run_dir/server.log" &
+server_pid=$!
+for ((w = 0; w < 300; w++)); do [[ -S $socket ]] && break; sleep 0.1; done
+[[ -S $socket ]] || { echo "the CNI server did not start: $(cat "$run_dir/server.log")" >&2; exit 1; }
 
 ipam() { echo "\"ipam\":{\"type\":\"host-local\",\"dataDir\":\"$run_dir/ipam\",\"ranges\":[[{\"subnet\":\"10.$1.0.0/16\"}]]}"; }
 splitplane_config() {
@@ -43,11 +58,12 @@ host_device_config() {
 }
 
 # One timed call; prints the wall time in microseconds (bash's clock, no extra process in the timing).
-call() { # command plugin container netns config
-  local start end
+call() { # command plugin container netns config; plugin "splitplane-server": through the server
+  local start end bin=$run_dir/bin/$2 sock=/nonexistent/cni.sock
+  if [[ $2 == splitplane-server ]]; then bin=$run_dir/sbin/splitplane sock=$socket; fi
   start=${EPOCHREALTIME/./}
   if ! CNI_COMMAND=$1 CNI_CONTAINERID=$3 CNI_NETNS=$4 CNI_IFNAME=net1 CNI_PATH="$run_dir/bin" \
-      "$run_dir/bin/$2" <<<"$5" >"$run_dir/out" 2>>"$run_dir/stderr"; then
+      SPLITPLANE_CNI_SOCKET=$sock "$bin" <<<"$5" >"$run_dir/out" 2>>"$run_dir/stderr"; then
     echo "$2 $1 failed: $(cat "$run_dir/out")" >&2; exit 1
   fi
   end=${EPOCHREALTIME/./}
@@ -56,33 +72,35 @@ call() { # command plugin container netns config
 
 spares() { find "$run_dir/bpf/classifier-spares" -mindepth 2 -maxdepth 2 -name 'spare-*' 2>/dev/null | wc -l; }
 
-one() { # kind run -> appends "add del" to $run_dir/<kind>; kind: splitplane (a spare ready), splitplane-cold, host-device
+one() { # kind run -> appends "add del" to $run_dir/<kind>; kind: splitplane-server, splitplane (a spare ready), splitplane-cold, host-device
   local kind=$1 i=$2 plugin=${1%-cold} code
-  case $kind in splitplane) code=s ;; splitplane-cold) code=c ;; *) code=h ;; esac
+  case $kind in splitplane) code=s ;; splitplane-server) code=v ;; splitplane-cold) code=c ;; *) code=h ;; esac
   local dev="${tag}d$i$code" ns="${tag}p$i$code" config
   ip link add "$dev" type veth peer name "${tag}q$i$code"
   ip link set "$dev" up
   ip netns add "$ns"
-  if [[ $plugin == splitplane ]]; then config=$(splitplane_config "$dev"); else config=$(host_device_config "$dev"); fi
-  if [[ $kind == splitplane ]]; then
+  if [[ $plugin == splitplane* ]]; then config=$(splitplane_config "$dev"); else config=$(host_device_config "$dev"); fi
+  if [[ $kind == splitplane || $kind == splitplane-server ]]; then
     # What the device plugin does between pods, outside the timing.
     "$java" -jar "$plugin_dir/splitplane.jar" --prepare-spare "$run_dir/bpf" 2>>"$run_dir/stderr"
     [[ $(spares) -eq 1 ]] || { echo "no spare prepared" >&2; exit 1; }
   fi
   local add del
   add=$(call ADD "$plugin" "c$i" "/run/netns/$ns" "$config")
-  if [[ $kind == splitplane && $(spares) -ne 0 ]]; then echo "ADD did not claim the spare" >&2; exit 1; fi
+  if [[ $kind != splitplane-cold && $plugin == splitplane* && $(spares) -ne 0 ]]; then echo "ADD did not claim the spare" >&2; exit 1; fi
   del=$(call DEL "$plugin" "c$i" "/run/netns/$ns" "$config")
   echo "$add $del" >>"$run_dir/$kind"
   ip netns del "$ns"
   ip link del "$dev"
 }
 
-kinds=(splitplane splitplane-cold host-device)
-# Warm-up (page cache, first exec of each binary), not counted.
-for k in "${kinds[@]}"; do one "$k" w; : >"$run_dir/$k"; done
+kinds=(splitplane-server splitplane splitplane-cold host-device)
+# Warm-up (page cache, first exec of each binary; the server's first calls, as a daemon that has
+# served pods before), not counted.
+for ((w = 0; w < 3; w++)); do for k in "${kinds[@]}"; do one "$k" "w$w"; done; done
+for k in "${kinds[@]}"; do : >"$run_dir/$k"; done
 for ((i = 0; i < runs; i++)); do
-  for ((j = 0; j < 3; j++)); do one "${kinds[(i + j) % 3]}" "$i"; done
+  for ((j = 0; j < 4; j++)); do one "${kinds[(i + j) % 4]}" "$i"; done
 done
 
 # Floors, measured in the same run: the JVM alone (VERSION, no kernel work) and the kernel's load and
@@ -104,7 +122,8 @@ load_classifier() {
   bpftool prog load "$run_dir/classifier.bpf.o" "$run_dir/bpf/floor" type xdp
   rm -f "$run_dir/bpf/floor"
 }
-CNI_COMMAND=VERSION floor splitplane-version "$run_dir/bin/splitplane"
+SPLITPLANE_CNI_SOCKET=/nonexistent/cni.sock CNI_COMMAND=VERSION floor splitplane-version "$run_dir/bin/splitplane"
+SPLITPLANE_CNI_SOCKET=$socket CNI_COMMAND=VERSION floor splitplane-server-version "$run_dir/sbin/splitplane"
 CNI_COMMAND=VERSION floor host-device-version "$run_dir/bin/host-device"
 if command -v bpftool >/dev/null && command -v unzip >/dev/null; then
   classifier_object
@@ -116,6 +135,8 @@ stats() { # file column -> "median p95" in ms
     m = (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2; p = v[int(NR*0.95 + 0.999)];
     printf "%.1f %.1f", m/1000, p/1000 }'
 }
+read -r va_m va_p <<<"$(stats "$run_dir/splitplane-server" 1)"
+read -r vd_m vd_p <<<"$(stats "$run_dir/splitplane-server" 2)"
 read -r sa_m sa_p <<<"$(stats "$run_dir/splitplane" 1)"
 read -r sd_m sd_p <<<"$(stats "$run_dir/splitplane" 2)"
 read -r ca_m ca_p <<<"$(stats "$run_dir/splitplane-cold" 1)"
@@ -126,13 +147,25 @@ echo "ADD/DEL wall time over $runs runs each, rotating order; $(nproc) CPUs, loa
 echo
 echo "| plugin | ADD median | ADD p95 | DEL median | DEL p95 |"
 echo "|---|---:|---:|---:|---:|"
-echo "| splitplane, a spare classifier ready (claimed, rules, pins, host-local) | $sa_m ms | $sa_p ms | $sd_m ms | $sd_p ms |"
-echo "| splitplane cold, no spare (classifier loaded in ADD) | $ca_m ms | $ca_p ms | $cd_m ms | $cd_p ms |"
+echo "| splitplane through the CNI server (curl over its socket), a spare ready | $va_m ms | $va_p ms | $vd_m ms | $vd_p ms |"
+echo "| splitplane, JVM per call, a spare classifier ready (claimed, rules, pins, host-local) | $sa_m ms | $sa_p ms | $sd_m ms | $sd_p ms |"
+echo "| splitplane, JVM per call, cold, no spare (classifier loaded in ADD) | $ca_m ms | $ca_p ms | $cd_m ms | $cd_p ms |"
 echo "| host-device (host-local) | $ha_m ms | $ha_p ms | $hd_m ms | $hd_p ms |"
-awk -v a="$sa_m" -v c="$ca_m" -v b="$ha_m" 'BEGIN { printf "\nADD median ratio splitplane / host-device: %.2f with a spare, %.2f cold\n", a / b, c / b }'
+awk -v v="$va_m" -v a="$sa_m" -v c="$ca_m" -v b="$ha_m" -v vd="$vd_m" -v hd="$hd_m" 'BEGIN {
+  printf "\nADD median ratio splitplane / host-device: %.2f through the server, %.2f JVM with a spare, %.2f JVM cold\n", v / b, a / b, c / b
+  printf "DEL median ratio through the server: %.2f\n", vd / hd }'
 echo
 echo "| floor (20 runs) | median | p95 |"
 echo "|---|---:|---:|"
-for f in splitplane-version host-device-version classifier-load; do
+for f in splitplane-version splitplane-server-version host-device-version classifier-load; do
   [[ -s "$run_dir/floor-$f" ]] && read -r m p <<<"$(stats "$run_dir/floor-$f" 1)" && echo "| $f | $m ms | $p ms |"
 done
+# Where the server's ADDs spent their time: the steps of the plugin's ADD log line (timed runs only).
+echo
+echo "server ADD steps, median ms over the timed runs:"
+steps=$(grep -E "AddCommand: ADD c[0-9]+:" "$run_dir/server.log" | grep -oE "[a-z]+ [0-9]+ ms" || true)
+for step in checks move ipam addresses classifier; do
+  printf '  %s %s' "$step" "$(awk -v k="$step" '$1 == k {print $2}' <<<"$steps" | sort -n | awk '{v[NR]=$1} END {
+    if (NR) print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2 }')"
+done
+echo

@@ -96,6 +96,12 @@ final class AddCommand {
                 store.write(state);
                 rollback.register("remove the state of " + request.containerId(), () -> store.delete(
                         request.containerId(), ifname));
+                // On record before the claim, so that a crash after it leaves the pins to DEL or GC.
+                PodClassifier.Claim claim = null;
+                if (classifier == null) {
+                    claim = PodClassifier.claimAhead(spares, pinDir, config.effectiveClassifier());
+                    rollback.register("give back the classifier claimed at " + pinDir, claim::release);
+                }
 
                 times.mark("checks");
                 int podIndex = NetdevHandover.moveIn(host, hostNs, podNs, pod, link, state, config.mtu(), rollback);
@@ -116,7 +122,7 @@ final class AddCommand {
                 times.mark("addresses");
 
                 handedOver[0] = true;
-                PodClassifier.Installed installed = PodClassifier.install(classifier, spares,
+                PodClassifier.Installed installed = PodClassifier.install(classifier, claim,
                         config.effectiveClassifier(), podNs, podIndex, config.effectiveXdpAttach(), pinDir, rollback);
                 times.mark("classifier");
 

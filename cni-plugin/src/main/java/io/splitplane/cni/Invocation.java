@@ -16,9 +16,11 @@ import java.util.regex.Pattern;
  * @param ifname      {@code CNI_IFNAME}, or null
  * @param args        {@code CNI_ARGS}, or empty
  * @param path        the directories of {@code CNI_PATH}, possibly empty
+ * @param environment the call's {@code CNI_*} variables as given, which delegates receive (in a node
+ *                    daemon serving many calls they are not the process's own environment)
  */
 public record Invocation(Command command, String containerId, String netns, String ifname, String args,
-                         List<Path> path) {
+                         List<Path> path, Map<String, String> environment) {
     private static final Pattern CONTAINER_ID = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.\\-]*");
 
     /** The CNI commands. */
@@ -73,7 +75,17 @@ public record Invocation(Command command, String containerId, String netns, Stri
         }
         String args = env.getOrDefault("CNI_ARGS", "");
         return new Invocation(command, perContainer ? containerId : null, perContainer ? netns : null,
-                perContainer ? ifname : null, args, List.copyOf(path));
+                perContainer ? ifname : null, args, List.copyOf(path), cniVariables(env));
+    }
+
+    private static Map<String, String> cniVariables(Map<String, String> env) {
+        Map<String, String> cni = new java.util.HashMap<>();
+        env.forEach((k, v) -> {
+            if (k.startsWith("CNI_") && v != null) {
+                cni.put(k, v);
+            }
+        });
+        return Map.copyOf(cni);
     }
 
     /** Why {@code name} cannot be an interface name, or null if it can (the spec's rules, and the kernel's). */

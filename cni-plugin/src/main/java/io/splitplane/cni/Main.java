@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import io.splitplane.bpf.ClassifierSpares;
+import io.splitplane.cni.server.CniServer;
 
 /**
  * The {@code splitplane} CNI binary (run through its launcher script). Nothing but the answer may
@@ -12,13 +13,15 @@ import io.splitplane.bpf.ClassifierSpares;
  *
  * <p>Two arguments outside the CNI protocol: {@code --train} (the build's AOT training run) and
  * {@code --prepare-spare <bpffsRoot>} (loads one classifier ahead of time into the spares under that
- * root, as the device plugin does; ADD then claims it instead of waiting for the verifier).
+ * root, as the device plugin does; ADD then claims it instead of waiting for the verifier). And
+ * {@code --serve <socket>}: serves calls from the launcher on that unix socket until SIGTERM, which
+ * removes the socket ({@link CniServer}; the device plugin runs the same server in its own process).
  */
 public final class Main {
     private Main() {
     }
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws IOException, InterruptedException {
         PrintStream answer = System.out;
         System.setOut(System.err);
         if (args.length == 1 && args[0].equals("--train")) {
@@ -30,6 +33,17 @@ public final class Main {
             Path spare = ClassifierSpares.under(Path.of(args[1])).prepare();
             System.err.println("spare classifier pinned at " + spare);
             return;
+        }
+        if (args.length == 2 && args[0].equals("--serve")) {
+            CniServer server = CniServer.start(Path.of(args[1]), CniServer.DEFAULT_MAX_CALLS, CniServer.DEFAULT_TIMEOUT);
+            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "cni-server-stop"));
+            server.awaitClose();
+            return;
+        }
+        if (args.length > 0) {
+            System.err.println("splitplane: unknown arguments " + java.util.List.of(args) + "; the CNI plugin takes"
+                    + " none (or --serve <socket>, --prepare-spare <bpffsRoot>)");
+            System.exit(2);
         }
         byte[] stdin = System.in.readAllBytes();
         int status = new Plugin(System.getenv(), answer).run(stdin);

@@ -57,6 +57,8 @@ public final class Plugin {
             return fail(new CniException(CniException.KERNEL_FAILURE, "the kernel refused a step", e.getMessage(), e));
         } catch (RuntimeException | Error e) {
             return fail(new CniException(CniException.INTERNAL, "internal error", e.toString(), e));
+        } finally {
+            PluginLog.endCall();
         }
     }
 

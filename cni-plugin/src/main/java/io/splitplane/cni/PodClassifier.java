@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The classifier on the pod's netdev: loaded with the network's rules, attached inside the pod's
@@ -72,7 +73,7 @@ final class PodClassifier {
         }
     }
 
-    private static Classifier join(CompletableFuture<Classifier> loaded) {
+    private static <T> T join(CompletableFuture<T> loaded) {
         try {
             return loaded.join();
         } catch (CompletionException e) {
@@ -99,23 +100,92 @@ final class PodClassifier {
     }
 
     /**
-     * Attaches the classifier to the pod's link and pins it; every step registers its undo. The
-     * classifier is a spare claimed now when {@code loaded} is null (and there still is one: another
-     * ADD may have taken it, then it is loaded here), else the preloaded one. Returns the mode that took
-     * and whether a spare served.
+     * A spare being claimed onto the netdev's pin directory and given the network's rules on a thread of
+     * its own, while ADD moves the device and waits for IPAM (writing the rules waits for an RCU grace
+     * period in the kernel, and needs neither device nor pod). Exactly one of {@link #take} (the
+     * classifier step) or {@link #release} (rollback) gets it.
      */
-    static Installed install(CompletableFuture<Classifier> loaded, ClassifierSpares spares, ClassifierRules rules,
+    static final class Claim {
+        private final CompletableFuture<Optional<Classifier>> claimed = new CompletableFuture<>();
+        private final AtomicBoolean taken = new AtomicBoolean();
+
+        private Claim(ClassifierSpares spares, Path pinDir, ClassifierRules rules) {
+            Thread.ofPlatform().name("classifier-claim").daemon(true).start(() -> {
+                try {
+                    claimed.complete(claimWithRules(spares, pinDir, rules));
+                } catch (Throwable t) {
+                    claimed.completeExceptionally(t);
+                }
+            });
+        }
+
+        /** The claimed spare with its rules, or empty if other ADDs took the spares first. */
+        Optional<Classifier> take() {
+            taken.set(true);
+            return join(claimed);
+        }
+
+        /** Rollback before the classifier step: the claimed spare's pins are removed and the object closed. */
+        void release() {
+            if (taken.getAndSet(true)) {
+                return;
+            }
+            Optional<Classifier> c;
+            try {
+                c = join(claimed);
+            } catch (RuntimeException | Error e) {
+                return; // the claim failed and left nothing
+            }
+            c.ifPresent(classifier -> {
+                try {
+                    classifier.unpin();
+                } finally {
+                    classifier.close();
+                }
+            });
+        }
+    }
+
+    /** Starts claiming a spare for {@code pinDir} (see {@link Claim}). */
+    static Claim claimAhead(ClassifierSpares spares, Path pinDir, ClassifierRules rules) {
+        return new Claim(spares, pinDir, rules);
+    }
+
+    private static Optional<Classifier> claimWithRules(ClassifierSpares spares, Path pinDir, ClassifierRules rules) {
+        Optional<Classifier> claimed;
+        try {
+            claimed = spares.claim(pinDir);
+        } catch (IllegalStateException e) {
+            throw new CniException(CniException.KERNEL_FAILURE, "cannot pin the classifier at " + pinDir,
+                    e.getMessage(), e);
+        }
+        claimed.ifPresent(c -> {
+            try {
+                c.replaceRules(rules);
+            } catch (RuntimeException | Error e) {
+                try {
+                    c.unpin();
+                } finally {
+                    c.close();
+                }
+                throw e;
+            }
+        });
+        return claimed;
+    }
+
+    /**
+     * Attaches the classifier to the pod's link and pins it; every step registers its undo. The
+     * classifier is the spare of {@code claim} when {@code loaded} is null (if it got one: another ADD
+     * may have taken the last spare, then one is loaded here), else the preloaded one. Returns the mode
+     * that took and whether a spare served.
+     */
+    static Installed install(CompletableFuture<Classifier> loaded, Claim claim, ClassifierRules rules,
                              NetNamespace podNs, int podIfindex, XdpAttach attach, Path pinDir, Rollback rollback) {
         if (loaded == null) {
-            Optional<Classifier> claimed;
-            try {
-                claimed = spares.claim(pinDir);
-            } catch (IllegalStateException e) {
-                throw new CniException(CniException.KERNEL_FAILURE, "cannot pin the classifier at " + pinDir,
-                        e.getMessage(), e);
-            }
+            Optional<Classifier> claimed = claim.take();
             if (claimed.isPresent()) {
-                return new Installed(installClaimed(claimed.get(), rules, podNs, podIfindex, attach, rollback), true);
+                return new Installed(installClaimed(claimed.get(), podNs, podIfindex, attach, rollback), true);
             }
             LOG.log(Level.INFO, () -> "the spare classifiers were taken: loading one for " + pinDir);
             loaded = preload(rules);
@@ -127,14 +197,13 @@ final class PodClassifier {
     record Installed(XdpMode mode, boolean spare) {
     }
 
-    /** A spare renamed onto the pod's pin directory: gets its rules, then attaches. */
-    private static XdpMode installClaimed(Classifier classifier, ClassifierRules rules, NetNamespace podNs,
-                                          int podIfindex, XdpAttach attach, Rollback rollback) {
+    /** A spare renamed onto the pod's pin directory, with its rules: attaches. */
+    private static XdpMode installClaimed(Classifier classifier, NetNamespace podNs, int podIfindex, XdpAttach attach,
+                                          Rollback rollback) {
         try {
             // The rename made it the pod's pins: a crash from here on leaves them to DEL or GC.
             Path pinDir = classifier.pinDirectory().orElseThrow();
             rollback.register("unpin the classifier at " + pinDir, classifier::unpin);
-            classifier.replaceRules(rules);
             XdpMode mode = podNs.call(() -> classifier.attach(podIfindex, kernelMode(attach)));
             // Undone after this object is closed: through the pins, from the pod's namespace.
             rollback.register("detach the classifier", () -> podNs.run(() -> {
@@ -154,13 +223,28 @@ final class PodClassifier {
         Classifier classifier = join(loaded);
         try {
             XdpMode mode = podNs.call(() -> classifier.attach(podIfindex, kernelMode(attach)));
-            rollback.register("detach the classifier", classifier::detach);
+            // Until it is pinned, close() below detaches it if anything fails.
             classifier.pin(pinDir);
-            rollback.register("unpin the classifier at " + pinDir, classifier::unpin);
+            Path pinned = classifier.pinDirectory().orElseThrow();
+            rollback.register("unpin the classifier at " + pinned, () -> unpin(pinned));
+            // Undone after this object is closed: through the pins, from the pod's namespace, before the
+            // unpin above (undos run newest first), so the link goes home without the program.
+            rollback.register("detach the classifier", () -> podNs.run(() -> {
+                try (Classifier reopened = Classifier.openPinned(pinned)) {
+                    reopened.detach();
+                }
+            }));
             return mode;
         } finally {
             // Pinned, the program stays attached for the pod; not pinned (a failure), close detaches it.
             classifier.close();
+        }
+    }
+
+    /** Removes the pins of a classifier whose object is closed. */
+    private static void unpin(Path pinDir) {
+        try (Classifier reopened = Classifier.openPinned(pinDir)) {
+            reopened.unpin();
         }
     }
 

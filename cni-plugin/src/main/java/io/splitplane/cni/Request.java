@@ -17,7 +17,7 @@ record Request(Invocation invocation, NetworkConfig config, ObjectNode stdin, St
             return null;
         }
         return IpamDelegate.find(config.ipam().type(), invocation.requirePath("to find IPAM plugin '"
-                + config.ipam().type() + "'"), new VersionCache(store.directory().resolve("delegate-versions.json")));
+                + config.ipam().type() + "'"), new VersionCache(store.directory().resolve("delegate-versions.json")), invocation.environment());
     }
 
     String containerId() {

@@ -21,6 +21,11 @@ import java.util.concurrent.TimeUnit;
 final class CniCall {
     static final Path LAUNCHER = Path.of(System.getProperty("cni.dir", "target/cni"), "splitplane");
     static final String CNI_PATH = "/usr/lib/cni";
+    /**
+     * Where the launcher looks for the node daemon's socket unless a test says otherwise: nowhere, so
+     * a daemon that happens to run on the machine never answers a test that means the JVM path.
+     */
+    static final String NO_SERVER = "/nonexistent/splitplane-cni.sock";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What the plugin answered. */
@@ -66,6 +71,7 @@ final class CniCall {
         Map<String, String> e = pb.environment();
         e.clear();
         e.put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+        e.put("SPLITPLANE_CNI_SOCKET", NO_SERVER);
         e.putAll(env);
         try {
             Process p = pb.start();

@@ -199,4 +199,28 @@ class SpareClassifierTest {
             CniCall.run(CniCall.env("DEL", "c", netns, "net1"), config.toString()).ok();
         }
     }
+
+    @Test
+    void aFailedAddBeforeTheClassifierStepGivesBackTheSpareItClaimedAhead() {
+        try (PoolFixture f = new PoolFixture()) {
+            ClassifierSpares spares = ClassifierSpares.under(f.bpffs);
+            int spareId = programIdAt(spares.prepare());
+            PoolFixture.Device d = f.device();
+            String netns = f.pod();
+            // The route fails after the move and the addresses: the spare, claimed and given its rules
+            // meanwhile on a thread of its own, is never attached, and rollback must free it.
+            ObjectNode config = f.config("1.1.0", d.device());
+            ((ObjectNode) config.path("ipam").path("routes").get(0)).put("gw", "192.0.2.77");
+            CniCall.Answer add = CniCall.run(CniCall.env("ADD", "c", netns, "net1"), config.toString());
+            assertEquals(CniException.KERNEL_FAILURE, add.code(), add.toString());
+            f.assertHome(d);
+            assertEquals(List.of(), f.pins(), "the claimed spare's pins are removed");
+            assertEquals(List.of(), f.states());
+            assertEquals(List.of(), f.leases());
+            assertEquals(0, spares.count(), "the spare was claimed (and freed), not put back");
+            assertFalse(Shell.exec("bpftool", "prog", "show", "id", String.valueOf(spareId)).exitCode() == 0,
+                    "the spare's program is gone");
+            CniCall.run(CniCall.env("DEL", "c", netns, "net1"), config.toString()).ok();
+        }
+    }
 }

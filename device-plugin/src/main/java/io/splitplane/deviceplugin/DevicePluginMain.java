@@ -1,6 +1,7 @@
 package io.splitplane.deviceplugin;
 
 import io.splitplane.api.InvalidConfigException;
+import io.splitplane.cni.server.CniServer;
 import io.splitplane.deviceplugin.handover.PodResourcesClient;
 import io.splitplane.deviceplugin.metrics.DevicePluginMetrics;
 import io.splitplane.kernel.netns.NetNamespace;
@@ -48,6 +49,11 @@ public final class DevicePluginMain implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE}).")
     boolean classifierSpares;
 
+    @Option(names = "--cni-socket", description = "Serve the splitplane CNI plugin's calls on this unix socket"
+            + " (e.g. /run/splitplane/cni.sock, where its launcher looks by default), so a call costs no JVM"
+            + " start; off unless given. Removed on SIGTERM.")
+    Path cniSocket;
+
     @Override
     public Integer call() throws InterruptedException {
         NetNamespace namespace = netns == null ? null : NetNamespace.open(netns);
@@ -67,7 +73,19 @@ public final class DevicePluginMain implements Callable<Integer> {
                 System.err.println(e.getMessage());
                 return 2;
             }
+            CniServer cni;
+            try {
+                cni = cniSocket == null ? null
+                        : CniServer.start(cniSocket, CniServer.DEFAULT_MAX_CALLS, CniServer.DEFAULT_TIMEOUT);
+            } catch (RuntimeException e) {
+                daemon.close();
+                throw e;
+            }
             Thread hook = new Thread(() -> {
+                // The CNI server first: with its socket gone, the launcher runs calls in a JVM of their own.
+                if (cni != null) {
+                    cni.close();
+                }
                 daemon.close();
                 stop.countDown();
             }, "device-plugin-shutdown");

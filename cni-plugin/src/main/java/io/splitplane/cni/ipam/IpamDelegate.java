@@ -35,11 +35,14 @@ public final class IpamDelegate {
     private final String type;
     private final Path binary;
     private final VersionCache versions;
+    /** The call's {@code CNI_*} variables: the delegate's environment is the call's, not this process's. */
+    private final java.util.Map<String, String> callEnvironment;
 
-    private IpamDelegate(String type, Path binary, VersionCache versions) {
+    private IpamDelegate(String type, Path binary, VersionCache versions, java.util.Map<String, String> callEnvironment) {
         this.type = type;
         this.binary = binary;
         this.versions = versions;
+        this.callEnvironment = callEnvironment;
     }
 
     /**
@@ -47,11 +50,12 @@ public final class IpamDelegate {
      *
      * @throws CniException code 7 naming the plugin and the directories searched if it is not there
      */
-    public static IpamDelegate find(String type, List<Path> cniPath, VersionCache versions) {
+    public static IpamDelegate find(String type, List<Path> cniPath, VersionCache versions,
+                                    java.util.Map<String, String> callEnvironment) {
         for (Path dir : cniPath) {
             Path candidate = dir.resolve(type);
             if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                return new IpamDelegate(type, candidate, versions);
+                return new IpamDelegate(type, candidate, versions, callEnvironment);
             }
         }
         throw new CniException(CniException.INVALID_NETWORK_CONFIG, "IPAM plugin '" + type + "' not found",
@@ -163,6 +167,9 @@ public final class IpamDelegate {
 
     private String exec(String command, String stdin, java.util.Map<String, String> env) {
         ProcessBuilder pb = new ProcessBuilder(binary.toString()).redirectError(ProcessBuilder.Redirect.INHERIT);
+        // A server process has CNI_* variables of its own at most by accident: only the call's count.
+        pb.environment().keySet().removeIf(k -> k.startsWith("CNI_"));
+        pb.environment().putAll(callEnvironment);
         pb.environment().putAll(env);
         pb.environment().put("CNI_COMMAND", command);
         long startNs = System.nanoTime();

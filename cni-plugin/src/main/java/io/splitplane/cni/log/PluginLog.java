@@ -17,31 +17,62 @@ import java.util.function.Supplier;
  * messages through them) land here too, without java.util.logging's start-up cost.
  */
 public final class PluginLog extends System.LoggerFinder {
-    private static volatile PrintStream sink = System.err;
+    /**
+     * The tag and sink of the call a thread works for. Per thread, inherited by the threads a call
+     * starts (namespace tasks, the classifier load): a node daemon serves several calls at once, each
+     * with its own {@code logFile}.
+     */
+    private static final InheritableThreadLocal<CallLog> CALL = new InheritableThreadLocal<>();
+    private static volatile PrintStream defaultSink = System.err;
     private static volatile System.Logger.Level threshold = System.Logger.Level.INFO;
-    private static volatile String prefix = "";
 
-    /** Every line from now on is tagged with the call it belongs to. */
-    public static void tag(String text) {
-        prefix = text == null || text.isEmpty() ? "" : text + " ";
+    private record CallLog(String prefix, PrintStream sink, boolean ownsSink) {
     }
 
-    /** Appends to {@code file} from now on; stays on stderr (and says so there) if the file cannot be opened. */
+    private static CallLog current() {
+        CallLog c = CALL.get();
+        return c != null ? c : new CallLog("", defaultSink, false);
+    }
+
+    /** Every line of this thread's call from now on is tagged with the call it belongs to. */
+    public static void tag(String text) {
+        CallLog c = current();
+        CALL.set(new CallLog(text == null || text.isEmpty() ? "" : text + " ", c.sink(), c.ownsSink()));
+    }
+
+    /**
+     * This thread's call appends to {@code file} from now on; stays on stderr (and says so there) if
+     * the file cannot be opened.
+     */
     public static void toFile(Path file) {
         try {
             Path parent = file.getParent();
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-            sink = new PrintStream(new FileOutputStream(file.toFile(), true), true, StandardCharsets.UTF_8);
+            PrintStream out = new PrintStream(new FileOutputStream(file.toFile(), true), true, StandardCharsets.UTF_8);
+            CallLog c = current();
+            if (c.ownsSink()) {
+                c.sink().close();
+            }
+            CALL.set(new CallLog(c.prefix(), out, true));
         } catch (IOException e) {
             System.err.println("splitplane: cannot open log file " + file + " (" + e + "); logging to stderr");
         }
     }
 
-    /** Drops every line (the training run exercises logging without printing). */
+    /** The call of this thread is over: closes the log file it opened and drops its tag. */
+    public static void endCall() {
+        CallLog c = CALL.get();
+        CALL.remove();
+        if (c != null && c.ownsSink()) {
+            c.sink().close();
+        }
+    }
+
+    /** Drops every line outside a call's own log file (the training run exercises logging without printing). */
     public static void discard() {
-        sink = new PrintStream(java.io.OutputStream.nullOutputStream(), false, StandardCharsets.UTF_8);
+        defaultSink = new PrintStream(java.io.OutputStream.nullOutputStream(), false, StandardCharsets.UTF_8);
     }
 
     public static void threshold(System.Logger.Level level) {
@@ -76,8 +107,9 @@ public final class PluginLog extends System.LoggerFinder {
                 return;
             }
             String shortName = name.substring(name.lastIndexOf('.') + 1);
-            PrintStream out = sink;
-            out.println(Instant.now() + " " + level + " " + prefix + shortName + ": " + msg);
+            CallLog call = current();
+            PrintStream out = call.sink();
+            out.println(Instant.now() + " " + level + " " + call.prefix() + shortName + ": " + msg);
             if (thrown != null) {
                 thrown.printStackTrace(out);
             }

@@ -20,18 +20,25 @@ import java.util.Optional;
  * Runtimes may run ADD and DEL for different containers at the same time; every call that reads or
  * changes state or devices holds the lock ({@code flock}-style, released by the kernel if the
  * process dies) from open to close, so "is this device free?" and "take it" cannot interleave.
+ * Calls served by one process (the node daemon's server) first take an in-process lock per
+ * directory: the kernel's lock belongs to the process, and a second thread asking for it would get
+ * {@link java.nio.channels.OverlappingFileLockException} instead of waiting.
  */
 public final class StateStore implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SUFFIX = ".json";
+    private static final java.util.concurrent.ConcurrentMap<Path, java.util.concurrent.locks.ReentrantLock> IN_PROCESS =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private final Path dir;
     private final Path attachments;
     private final FileChannel lockFile;
     private final FileLock lock;
+    private final java.util.concurrent.locks.ReentrantLock inProcess;
 
-    private StateStore(Path dir, FileChannel lockFile, FileLock lock) {
+    private StateStore(Path dir, FileChannel lockFile, FileLock lock, java.util.concurrent.locks.ReentrantLock inProcess) {
         this.dir = dir;
+        this.inProcess = inProcess;
         this.attachments = dir.resolve("attachments");
         this.lockFile = lockFile;
         this.lock = lock;
@@ -39,13 +46,29 @@ public final class StateStore implements AutoCloseable {
 
     /** Opens {@code dir} (created if missing) and waits for its lock. */
     public static StateStore lock(Path dir) {
-        FileChannel channel = null;
+        Path key;
         try {
             Files.createDirectories(dir.resolve("attachments"));
-            channel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            return new StateStore(dir, channel, channel.lock());
+            key = dir.toRealPath();
         } catch (IOException e) {
+            throw new CniException(CniException.IO_FAILURE, "cannot lock the plugin's state", dir + ": " + e, e);
+        }
+        java.util.concurrent.locks.ReentrantLock inProcess = IN_PROCESS.computeIfAbsent(
+                key, d -> new java.util.concurrent.locks.ReentrantLock());
+        if (inProcess.isHeldByCurrentThread()) {
+            throw new IllegalStateException("the state of " + dir + " is locked by this thread already");
+        }
+        inProcess.lock();
+        FileChannel channel = null;
+        try {
+            channel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            return new StateStore(dir, channel, channel.lock(), inProcess);
+        } catch (IOException | RuntimeException e) {
             closeQuietly(channel);
+            inProcess.unlock();
+            if (e instanceof RuntimeException r) {
+                throw r;
+            }
             throw new CniException(CniException.IO_FAILURE, "cannot lock the plugin's state", dir + ": " + e, e);
         }
     }
@@ -121,6 +144,7 @@ public final class StateStore implements AutoCloseable {
             // closing the channel releases it too
         }
         closeQuietly(lockFile);
+        inProcess.unlock();
     }
 
     private static void closeQuietly(FileChannel c) {

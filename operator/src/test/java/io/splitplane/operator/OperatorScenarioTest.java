@@ -138,12 +138,12 @@ class OperatorScenarioTest {
         var pod = ds.getSpec().getTemplate().getSpec();
         assertEquals("ghcr.io/splitplane/device-plugin:0.1.0", pod.getContainers().getFirst().getImage());
         assertEquals(List.of("--config", "/etc/splitplane/device-plugin/config.json", "--node-name", "$(NODE_NAME)",
-                "--metrics-port", "9470"), pod.getContainers().getFirst().getArgs());
+                "--metrics-port", "9470", "--cni-socket", "/run/splitplane/cni.sock"), pod.getContainers().getFirst().getArgs());
         assertTrue(pod.getHostNetwork());
         assertEquals("install-cni", pod.getInitContainers().getFirst().getName());
         assertTrue(pod.getInitContainers().getFirst().getCommand().getLast().contains("/host/opt/cni/bin/splitplane.jar"));
         assertEquals(List.of("/var/lib/kubelet/device-plugins", "/sys/fs/bpf", "/var/lib/kubelet/pod-resources",
-                        "/run/splitplane", "/etc/splitplane/device-plugin"),
+                        "/run/splitplane", "/etc/splitplane/device-plugin", "/var/run/netns", "/opt/cni/bin", "/var/lib/cni"),
                 pod.getContainers().getFirst().getVolumeMounts().stream().map(v -> v.getMountPath()).toList());
         var terms = pod.getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution()
                 .getNodeSelectorTerms();

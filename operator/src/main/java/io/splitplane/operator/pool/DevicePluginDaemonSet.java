@@ -14,7 +14,8 @@ import java.util.TreeMap;
 
 /**
  * The device plugin's DaemonSet: one pod on every node some pool selects, which installs the CNI
- * plugin on the node (init container) and then runs the device plugin with the rendered config.
+ * plugin on the node (init container) and then runs the device plugin with the rendered config; the
+ * device plugin also serves the CNI plugin's calls on a unix socket, so that a call costs no JVM.
  */
 public final class DevicePluginDaemonSet {
     public static final String NAME = "splitplane-device-plugin";
@@ -26,6 +27,8 @@ public final class DevicePluginDaemonSet {
     /** Where the image keeps the CNI launcher, jar and AOT cache that the init container installs. */
     static final String CNI_SOURCE = "/opt/splitplane/cni";
     static final String HOST_CNI_BIN = "/opt/cni/bin";
+    /** Where the CNI launcher on the node looks for the daemon first (its default $SPLITPLANE_CNI_SOCKET). */
+    static final String CNI_SOCKET = "/run/splitplane/cni.sock";
     // As the cni-plugin build packages them; the jar before its AOT cache (the launcher uses the cache only
     // when it is newer than the jar), the launcher last.
     static final List<String> CNI_FILES = List.of("splitplane.jar", "splitplane.aot", "splitplane");
@@ -73,7 +76,7 @@ public final class DevicePluginDaemonSet {
                 .withName("device-plugin")
                 .withImage(settings.images().devicePlugin()).withImagePullPolicy(pullPolicy)
                 .withArgs("--config", CONFIG_DIR + "/" + CONFIG_KEY, "--node-name", "$(NODE_NAME)",
-                        "--metrics-port", Integer.toString(METRICS_PORT))
+                        "--metrics-port", Integer.toString(METRICS_PORT), "--cni-socket", CNI_SOCKET)
                 .addNewPort().withName("metrics").withContainerPort(METRICS_PORT).withProtocol("TCP").endPort()
                 .addNewEnv().withName("NODE_NAME").withNewValueFrom().withNewFieldRef().withFieldPath("spec.nodeName")
                 .endFieldRef().endValueFrom().endEnv()
@@ -90,6 +93,14 @@ public final class DevicePluginDaemonSet {
                 .endVolumeMount()
                 .addNewVolumeMount().withName("handover").withMountPath("/run/splitplane").endVolumeMount()
                 .addNewVolumeMount().withName("config").withMountPath(CONFIG_DIR).withReadOnly(true).endVolumeMount()
+                // The CNI calls it serves (the launcher finds its socket in /run/splitplane) need what a
+                // runtime-exec'd plugin has on the node, at the same paths: the pods' network namespaces
+                // (made after this pod started, hence the propagation), the IPAM plugins of CNI_PATH, and
+                // the plugin's and host-local's state, shared with calls that fall back to a JVM.
+                .addNewVolumeMount().withName("netns").withMountPath("/var/run/netns")
+                .withMountPropagation("HostToContainer").endVolumeMount()
+                .addNewVolumeMount().withName("cni-bin").withMountPath(HOST_CNI_BIN).withReadOnly(true).endVolumeMount()
+                .addNewVolumeMount().withName("cni-state").withMountPath("/var/lib/cni").endVolumeMount()
                 .endContainer()
                 .addNewVolume().withName("cni-bin").withNewHostPath().withPath(HOST_CNI_BIN)
                 .withType("DirectoryOrCreate").endHostPath().endVolume()
@@ -100,6 +111,10 @@ public final class DevicePluginDaemonSet {
                 .addNewVolume().withName("pod-resources").withNewHostPath()
                 .withPath("/var/lib/kubelet/pod-resources").withType("Directory").endHostPath().endVolume()
                 .addNewVolume().withName("handover").withNewHostPath().withPath("/run/splitplane")
+                .withType("DirectoryOrCreate").endHostPath().endVolume()
+                .addNewVolume().withName("netns").withNewHostPath().withPath("/var/run/netns")
+                .withType("DirectoryOrCreate").endHostPath().endVolume()
+                .addNewVolume().withName("cni-state").withNewHostPath().withPath("/var/lib/cni")
                 .withType("DirectoryOrCreate").endHostPath().endVolume()
                 .addNewVolume().withName("config").withNewConfigMap().withName(CONFIG_MAP).endConfigMap().endVolume()
                 .endSpec()

@@ -76,7 +76,7 @@ class DevicePluginDaemonSetTest {
                 || !pod.getMetadata().getAnnotations().containsKey("splitplane.io/rendered-hash"),
                 "no config hash: the device plugin reloads its config itself");
         assertEquals(List.of("--config", "/etc/splitplane/device-plugin/config.json", "--node-name", "$(NODE_NAME)",
-                "--metrics-port", "9470"), pod.getSpec().getContainers().getFirst().getArgs());
+                "--metrics-port", "9470", "--cni-socket", "/run/splitplane/cni.sock"), pod.getSpec().getContainers().getFirst().getArgs());
         var init = pod.getSpec().getInitContainers().getFirst();
         assertEquals("dp:1", init.getImage());
         assertEquals("Always", init.getImagePullPolicy());
@@ -88,5 +88,8 @@ class DevicePluginDaemonSetTest {
                 .filter(v -> v.getName().equals("config")).findFirst().orElseThrow().getConfigMap().getName());
         assertEquals("HostToContainer", pod.getSpec().getContainers().getFirst().getVolumeMounts().stream()
                 .filter(m -> m.getMountPath().equals("/sys/fs/bpf")).findFirst().orElseThrow().getMountPropagation());
+        // The CNI calls served in this pod see the pods' namespaces made after it started.
+        assertEquals("HostToContainer", pod.getSpec().getContainers().getFirst().getVolumeMounts().stream()
+                .filter(m -> m.getMountPath().equals("/var/run/netns")).findFirst().orElseThrow().getMountPropagation());
     }
 }

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
 
 /** Several runtimes calls at once (the lock on shared state), and GC of attachments the runtime dropped. */
@@ -21,6 +22,15 @@ class ConcurrencyAndGcTest {
 
     @Test
     void concurrentAddsForDifferentContainersAllSucceedWithDistinctAddresses() {
+        concurrentAddsAndDels(CniCall::run);
+    }
+
+    /**
+     * Four ADDs for different containers at once, then their DELs, each call made by {@code call}
+     * (a launcher exec'd per call here, the CNI server in ServedCallsTest): distinct leases, every
+     * device in its pod with the classifier, and afterwards every device home with nothing left.
+     */
+    static void concurrentAddsAndDels(BiFunction<Map<String, String>, String, CniCall.Answer> call) {
         int n = 4;
         try (PoolFixture f = new PoolFixture(); ExecutorService pool = Executors.newFixedThreadPool(n)) {
             List<PoolFixture.Device> devices = new ArrayList<>();
@@ -32,7 +42,7 @@ class ConcurrencyAndGcTest {
             List<CompletableFuture<CniCall.Answer>> adds = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 int k = i;
-                adds.add(CompletableFuture.supplyAsync(() -> CniCall.run(CniCall.env("ADD", "c" + k, pods.get(k), "net1"),
+                adds.add(CompletableFuture.supplyAsync(() -> call.apply(CniCall.env("ADD", "c" + k, pods.get(k), "net1"),
                         f.config("1.1.0", devices.get(k).device()).toString()), pool));
             }
             Set<String> addresses = new HashSet<>();
@@ -41,15 +51,19 @@ class ConcurrencyAndGcTest {
             }
             assertEquals(n, addresses.size(), "distinct addresses: " + addresses);
             assertEquals(n, f.states().size());
+            for (int i = 0; i < n; i++) {
+                assertTrue(PoolFixture.link(PoolFixture.nsName(pods.get(i)), "net1").has("xdp"));
+            }
 
             List<CompletableFuture<CniCall.Answer>> dels = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 int k = i;
-                dels.add(CompletableFuture.supplyAsync(() -> CniCall.run(CniCall.env("DEL", "c" + k, pods.get(k), "net1"),
+                dels.add(CompletableFuture.supplyAsync(() -> call.apply(CniCall.env("DEL", "c" + k, pods.get(k), "net1"),
                         f.config("1.1.0", devices.get(k).device()).toString()), pool));
             }
             dels.forEach(d -> d.join().ok());
             devices.forEach(f::assertHome);
+            assertEquals(List.of(), f.states());
             assertEquals(List.of(), f.leases());
             assertEquals(List.of(), f.pins());
         }

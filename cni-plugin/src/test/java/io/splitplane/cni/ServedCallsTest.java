@@ -22,15 +22,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -186,41 +181,7 @@ class ServedCallsTest {
 
     @Test
     void concurrentAddsAndDelsThroughTheServer() {
-        int n = 4;
-        try (PoolFixture f = new PoolFixture(); ExecutorService pool = Executors.newFixedThreadPool(n)) {
-            List<PoolFixture.Device> devices = new ArrayList<>();
-            List<String> pods = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                devices.add(f.device());
-                pods.add(f.pod());
-            }
-            List<CompletableFuture<CniCall.Answer>> adds = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                int k = i;
-                adds.add(CompletableFuture.supplyAsync(() -> server.run(CniCall.env("ADD", "c" + k, pods.get(k), "net1"),
-                        f.config("1.1.0", devices.get(k).device()).toString()), pool));
-            }
-            Set<String> addresses = new HashSet<>();
-            for (CompletableFuture<CniCall.Answer> a : adds) {
-                addresses.add(a.join().ok().json().path("ips").get(0).path("address").asText());
-            }
-            assertEquals(n, addresses.size(), "distinct addresses: " + addresses);
-            assertEquals(n, f.states().size());
-            for (int i = 0; i < n; i++) {
-                assertTrue(PoolFixture.link(PoolFixture.nsName(pods.get(i)), "net1").has("xdp"));
-            }
-            List<CompletableFuture<CniCall.Answer>> dels = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                int k = i;
-                dels.add(CompletableFuture.supplyAsync(() -> server.run(CniCall.env("DEL", "c" + k, pods.get(k), "net1"),
-                        f.config("1.1.0", devices.get(k).device()).toString()), pool));
-            }
-            dels.forEach(d -> d.join().ok());
-            devices.forEach(f::assertHome);
-            assertEquals(List.of(), f.states());
-            assertEquals(List.of(), f.leases());
-            assertEquals(List.of(), f.pins());
-        }
+        ConcurrencyAndGcTest.concurrentAddsAndDels(server::run);
     }
 
     @Test

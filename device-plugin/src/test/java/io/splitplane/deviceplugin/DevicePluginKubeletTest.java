@@ -202,7 +202,12 @@ class DevicePluginKubeletTest {
             KubeletStandIn.Plugin plugin = f.kubelet.plugin("afxdp/fast");
             plugin.awaitUpdate(u -> u.devices().size() == 1, WAIT);
             f.ip("link", "set", f.netdevs.get(0), "down");
-            plugin.awaitHealth(f.netdevs.get(0), UNHEALTHY, WAIT);
+            // What the kubelet's current connection lists: the watcher may see the socket's deletion and
+            // the fresh socket as two changes and register twice, and the kubelet keeps only the latest.
+            await().atMost(WAIT).until(() -> {
+                KubeletStandIn.Update u = f.kubelet.plugin("afxdp/fast").latest();
+                return u != null && UNHEALTHY.equals(u.health().get(f.netdevs.get(0)));
+            });
             // The plugin counts a registration when its Register call returns, after the stand-in saw it.
             await().atMost(WAIT).until(() -> f.metrics.count("splitplane_deviceplugin_registrations", "pool", "fast",
                     "result", "ok") >= 4);

@@ -15,6 +15,7 @@ packages=(
   traceroute           # the punt path's test compares traceroute through the graph with plain Linux
   containernetworking-plugins    # the CNI plugin delegates IPAM to host-local; its benchmark compares with host-device
   curl                 # the CNI launcher sends calls to the node daemon's socket
+  netcat-openbsd       # the same, faster to start than curl (nc -U)
 )
 
 missing=()

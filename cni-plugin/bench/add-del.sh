@@ -3,7 +3,7 @@
 # comparable move of a netdev into a pod namespace. Both delegate IPAM to the same host-local. Each
 # run gets a fresh veth (the pool netdev) and a fresh pod namespace, made outside the timed calls.
 # splitplane is measured three ways: served by the node daemon's CNI server (started before the runs,
-# as the device plugin runs it; the launcher sends each call over its unix socket with curl), and
+# as the device plugin runs it; the launcher sends each call over its unix socket with nc, or curl without nc), and
 # with a JVM per call, with a spare classifier loaded ahead of time (outside the timing, as the
 # device plugin does between pods; ADD claims it) and cold (no spare: ADD loads the classifier
 # itself). The server path gets a spare too. The four rotate which goes first. Prints medians and
@@ -147,7 +147,7 @@ echo "ADD/DEL wall time over $runs runs each, rotating order; $(nproc) CPUs, loa
 echo
 echo "| plugin | ADD median | ADD p95 | DEL median | DEL p95 |"
 echo "|---|---:|---:|---:|---:|"
-echo "| splitplane through the CNI server (curl over its socket), a spare ready | $va_m ms | $va_p ms | $vd_m ms | $vd_p ms |"
+echo "| splitplane through the CNI server (the launcher over its socket, with $(command -v nc >/dev/null && echo nc || echo curl)), a spare ready | $va_m ms | $va_p ms | $vd_m ms | $vd_p ms |"
 echo "| splitplane, JVM per call, a spare classifier ready (claimed, rules, pins, host-local) | $sa_m ms | $sa_p ms | $sd_m ms | $sd_p ms |"
 echo "| splitplane, JVM per call, cold, no spare (classifier loaded in ADD) | $ca_m ms | $ca_p ms | $cd_m ms | $cd_p ms |"
 echo "| host-device (host-local) | $ha_m ms | $ha_p ms | $hd_m ms | $hd_p ms |"

@@ -60,12 +60,18 @@ class ServedCallsTest {
     }
 
     /** Runs the call through the JVM and through the server: same exit status, same stdout. */
+    /** The call with a JVM, then through the server with each client the launcher knows: the same answer. */
     private static CniCall.Answer both(Map<String, String> env, String stdin) {
         CniCall.Answer jvm = CniCall.run(env, stdin);
-        CniCall.Answer served = server.run(env, stdin);
-        assertEquals(jvm.exit(), served.exit(), "exit status; JVM: " + jvm + "\nserver: " + served);
-        assertEquals(jvm.stdout(), served.stdout(), "stdout; JVM stderr: " + jvm.stderr() + "\nserver stderr: "
-                + served.stderr());
+        CniCall.Answer served = null;
+        for (String client : List.of("nc", "curl")) {
+            Map<String, String> e = new HashMap<>(env);
+            e.put("SPLITPLANE_CNI_CLIENT", client);
+            served = server.run(e, stdin);
+            assertEquals(jvm.exit(), served.exit(), client + ": exit status; JVM: " + jvm + "\nserver: " + served);
+            assertEquals(jvm.stdout(), served.stdout(), client + ": stdout; JVM stderr: " + jvm.stderr()
+                    + "\nserver stderr: " + served.stderr());
+        }
         return served;
     }
 

@@ -205,12 +205,7 @@ final class PodClassifier {
             Path pinDir = classifier.pinDirectory().orElseThrow();
             rollback.register("unpin the classifier at " + pinDir, classifier::unpin);
             XdpMode mode = podNs.call(() -> classifier.attach(podIfindex, kernelMode(attach)));
-            // Undone after this object is closed: through the pins, from the pod's namespace.
-            rollback.register("detach the classifier", () -> podNs.run(() -> {
-                try (Classifier pinned = Classifier.openPinned(pinDir)) {
-                    pinned.detach();
-                }
-            }));
+            registerDetachThroughPins(pinDir, podNs, rollback);
             return mode;
         } finally {
             // Pinned: the program stays attached for the pod.
@@ -226,14 +221,9 @@ final class PodClassifier {
             // Until it is pinned, close() below detaches it if anything fails.
             classifier.pin(pinDir);
             Path pinned = classifier.pinDirectory().orElseThrow();
-            rollback.register("unpin the classifier at " + pinned, () -> unpin(pinned));
-            // Undone after this object is closed: through the pins, from the pod's namespace, before the
-            // unpin above (undos run newest first), so the link goes home without the program.
-            rollback.register("detach the classifier", () -> podNs.run(() -> {
-                try (Classifier reopened = Classifier.openPinned(pinned)) {
-                    reopened.detach();
-                }
-            }));
+            // unpin() only removes the pin files: it works on the closed object too.
+            rollback.register("unpin the classifier at " + pinned, classifier::unpin);
+            registerDetachThroughPins(pinned, podNs, rollback);
             return mode;
         } finally {
             // Pinned, the program stays attached for the pod; not pinned (a failure), close detaches it.
@@ -241,11 +231,17 @@ final class PodClassifier {
         }
     }
 
-    /** Removes the pins of a classifier whose object is closed. */
-    private static void unpin(Path pinDir) {
-        try (Classifier reopened = Classifier.openPinned(pinDir)) {
-            reopened.unpin();
-        }
+    /**
+     * Registers the detach of the classifier pinned at {@code pinDir}, to run after ADD has closed its
+     * object: through the pins, from the pod's namespace, and before the unpin registered earlier (undos
+     * run newest first), so the link goes home without the program.
+     */
+    private static void registerDetachThroughPins(Path pinDir, NetNamespace podNs, Rollback rollback) {
+        rollback.register("detach the classifier", () -> podNs.run(() -> {
+            try (Classifier pinned = Classifier.openPinned(pinDir)) {
+                pinned.detach();
+            }
+        }));
     }
 
     /**

@@ -128,17 +128,32 @@ class AddRollbackTest {
 
     @Test
     void failureAfterTheClassifierInTheColdPathLeavesNoProgramOnTheLinkHome() {
+        failureAfterTheClassifierLeavesNoProgramOnTheLinkHome(false);
+    }
+
+    @Test
+    void failureAfterTheClassifierWithASpareLeavesNoProgramOnTheLinkHome() {
+        failureAfterTheClassifierLeavesNoProgramOnTheLinkHome(true);
+    }
+
+    private static void failureAfterTheClassifierLeavesNoProgramOnTheLinkHome(boolean spare) {
         try (PoolFixture f = new PoolFixture()) {
+            if (spare) {
+                io.splitplane.bpf.ClassifierSpares.under(f.bpffs).prepare();
+            }
             PoolFixture.Device d = f.device();
             String netns = f.pod();
-            // No spare under this pin root: ADD loads the classifier itself (the cold path), attaches and
-            // pins it, and only then reads the chained prevResult, whose first address is missing.
+            // ADD claims the spare, or without one loads the classifier itself (the cold path), attaches
+            // and pins it, and only then reads the chained prevResult, whose first address is missing.
             ObjectNode config = f.config("1.1.0", d.device());
             config.putObject("prevResult").putArray("ips").addObject().put("gateway", "10.0.0.1");
             CniCall.Answer add = CniCall.run(CniCall.env("ADD", "c", netns, "net1"), config.toString());
             assertEquals(CniException.DECODING_FAILURE, add.code(), add.toString());
             assertTrue(add.json().path("details").asText().contains("address"), add.stdout());
             assertNoTrace(f, d, netns, config, add);
+            if (spare) {
+                assertEquals(0, io.splitplane.bpf.ClassifierSpares.under(f.bpffs).count(), "the spare was used");
+            }
         }
     }
 }

@@ -40,22 +40,35 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-struct ruleset_map {
+/* The active rule set and the one being written (see classifier.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct sp_ruleset);
+} rulesets SEC(".maps");
+
+/*
+ * The active slot of `rulesets`, 0 or 1. A global rather than a map entry, so reading it is one load
+ * from an address the verifier fixes, not a lookup; user space flips it through the mmapped section.
+ */
+__u32 ruleset_index SEC(".data.active") = 0;
+
+/* User space only: the writer's way to wait for running programs (see classifier.h). Any map of
+ * this shape can be stored into it. */
+struct barrier_slot {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct sp_ruleset);
-} initial_ruleset SEC(".maps");
+	__type(value, __u32);
+};
 
-/* Slot 0 holds the active rule set; user space swaps it whole. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__array(values, struct ruleset_map);
-} active_ruleset SEC(".maps") = {
-	.values = { &initial_ruleset },
-};
+	__array(values, struct barrier_slot);
+} swap_barrier SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -109,15 +122,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct sp_attach_state);
 } classifier_state SEC(".maps");
-
-/* De Bruijn sequence and table: the index of the lowest set bit of a u64 in a multiply and a load. */
-#define DEBRUIJN64 0x03f79d71b4cb0a89ULL
-static const __u8 lowest_bit_index[64] = {
-	0,  1,  48, 2,  57, 49, 28, 3,  61, 58, 50, 42, 38, 29, 17, 4,
-	62, 55, 59, 36, 53, 51, 43, 22, 45, 39, 33, 30, 24, 18, 12, 5,
-	63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21, 44, 32, 23, 11,
-	46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9,  13, 8,  7,  6,
-};
 
 /* What the parser learnt about a packet. */
 struct packet {
@@ -514,13 +518,12 @@ static __always_inline void count(void *map, __u32 index, __u64 bytes)
 	}
 }
 
-/* The active rule set; NULL only if user space emptied the outer map's slot. */
+/* The active rule set; never NULL in practice (the slot is masked into range). */
 static __always_inline const struct sp_ruleset *active_set(void)
 {
-	__u32 zero = 0;
-	void *inner = bpf_map_lookup_elem(&active_ruleset, &zero);
+	__u32 slot = *(volatile __u32 *)&ruleset_index & 1;
 
-	return inner ? bpf_map_lookup_elem(inner, &zero) : NULL;
+	return bpf_map_lookup_elem(&rulesets, &slot);
 }
 
 /* The rules a parsed packet satisfies. Every field narrows the candidates; rules a field does not
@@ -557,15 +560,14 @@ static __always_inline __u64 match(const struct sp_ruleset *rs, const struct pac
 
 /*
  * match() for a fast-path packet of IP version `version` (a constant) from a set without tries:
- * untagged, with ports, not a fragment, so most of match()'s tests fold away, and no call is left.
+ * untagged UDP or TCP, not a fragment, so version, protocol and VLAN are one precomputed mask, most
+ * of match()'s tests fold away, and no call is left.
  */
 static __always_inline __u64 match_fast(const struct sp_ruleset *rs, const struct packet *p, const int version)
 {
 	__u32 flags = rs->flags;
-	__u64 candidates = rs->version_rules[version == 6] & rs->proto_rules[p->l4_proto];
+	__u64 candidates = rs->fast_rules[SP_FAST_INDEX(version == 6, p->l4_proto == IPPROTO_TCP)];
 
-	if (flags & SP_F_VLAN)
-		candidates &= rs->vlan_rules[rs->vlan_class[SP_NO_VLAN]];
 	if (flags & SP_F_DPORT)
 		candidates &= rs->dport_rules[rs->dport_class[p->dst_port]];
 	if (flags & SP_F_SPORT)
@@ -642,8 +644,8 @@ decide:
 	if (!candidates)
 		goto out;
 
-	/* The first match: the lowest set bit. */
-	hit = &rs->rules[lowest_bit_index[((candidates & -candidates) * DEBRUIJN64) >> 58] & (SP_MAX_RULES - 1)];
+	/* The first match: the lowest set bit, whose rule sits at its De Bruijn slot. */
+	hit = &rs->rules[SP_RULE_SLOT(candidates & -candidates)];
 	count(&rule_stats, hit->counter, bytes);
 	if (hit->action == SP_ACT_DROP) {
 		stat = SP_STAT_DROP;

@@ -3,20 +3,26 @@
  * The XDP classifier's maps and structs, shared by the BPF program and (through Java layout classes
  * that ClassifierLayoutTest checks against this file) by io.splitplane.bpf. Change both together.
  *
- * A rule set is one value (struct sp_ruleset, about 410 KiB of tables) of a fresh single-entry ARRAY
- * map, installed into the outer map `active_ruleset` (ARRAY_OF_MAPS). The program reads everything
- * of a packet's decision from that one value, plus, for large prefix sets, the LPM tries under the
- * value's generation. The kernel waits for every running XDP program before a map-in-map update
- * returns, so user space knows no packet still reads the old set when it goes on to delete the old
- * generation's trie entries: a packet sees one whole rule set, never half of one.
+ * A rule set is one value (struct sp_ruleset, about 410 KiB of tables) of the two-slot ARRAY map
+ * `rulesets`; the global `ruleset_index` names the active slot. The program reads everything of a
+ * packet's decision from that one value, plus, for large prefix sets, the LPM tries under the
+ * value's generation. A packet reads the index once, so it sees one whole rule set, never half of
+ * one: the writer only ever writes the slot no packet reads.
  *
  * Writer (io.splitplane.bpf.RuleSetWriter), one at a time:
- *   1. delete trie entries of any generation but the active one (left by a writer that died);
- *   2. zero the counters of rule_stats slots given to new rules, name them in rule_names;
- *   3. insert the new generation's trie entries (if the set needs tries);
- *   4. create and fill a new inner map, store it in active_ruleset[0] (waits for running programs);
- *   5. delete the old generation's trie entries, close the old inner map.
- */
+ *   1. wait until no program run that may read the inactive slot is still running: a store into
+ *      `swap_barrier` (map-in-map) returns only after an RCU grace period, so every run that started
+ *      before it, and could have read the index before the last flip, has ended;
+ *   2. delete trie entries of any generation but the active one;
+ *   3. zero the counters of rule_stats slots given to new rules, name them in rule_names;
+ *   4. insert the new generation's trie entries (if the set needs tries);
+ *   5. write the new set into the inactive slot, then flip ruleset_index with a release store
+ *      (through the mmapped global), so a packet that reads the new index sees the whole new set;
+ *   6. free the counter slots of rules that are gone (their zeroing waits for step 1 of a later swap);
+ *      if the old set had trie entries, wait as in step 1 and delete them.
+ * The waiting is at the start, not after the flip, so a swap costs one grace period and a writer
+ * that died anywhere leaves the active set whole for the next one.
+  */
 #ifndef SPLITPLANE_CLASSIFIER_H
 #define SPLITPLANE_CLASSIFIER_H
 
@@ -88,6 +94,15 @@ enum sp_action {
 	SP_ACT_REDIRECT = 2,
 };
 
+#define SP_FAST_INDEX(is_v6, is_tcp) ((is_v6) * 2 + (is_tcp))
+
+/*
+ * rules[] is in De Bruijn order: rule i (bit i of the masks) sits at SP_RULE_SLOT(1 << i), so the
+ * first match of a mask is rules[SP_RULE_SLOT(mask & -mask)] without a table to translate.
+ */
+#define SP_DEBRUIJN64      0x03f79d71b4cb0a89ULL
+#define SP_RULE_SLOT(bit)  ((__u32)(((bit) * SP_DEBRUIJN64) >> 58))
+
 /* What a matching rule does (4 bytes). */
 struct sp_rule {
 	__u16 counter;       /* slot in rule_stats (and rule_names) */
@@ -135,6 +150,9 @@ struct sp_ruleset {
 	__u64 version_rules[2];       /* [0]: rules an IPv4 packet may match, [1]: IPv6 */
 	__u64 portless_rules;         /* rules without port constraints (all a packet without ports may match) */
 	__u64 later_fragment_rules;   /* rules a non-first fragment may match */
+	/* The fast paths' first mask: what an untagged UDP or TCP packet of either version may match
+	 * by version, protocol and VLAN, by SP_FAST_INDEX(version is 6, protocol is TCP). */
+	__u64 fast_rules[4];
 	__u64 proto_rules[SP_MAX_PROTOS];
 	__u64 dport_rules[SP_MAX_CLASSES];
 	__u64 sport_rules[SP_MAX_CLASSES];
@@ -143,7 +161,7 @@ struct sp_ruleset {
 	__u8  sport_class[SP_PORTS];
 	__u8  vlan_class[SP_VLAN_KEYS];
 	struct sp_prefix_table dst4, src4, dst6, src6;
-	struct sp_rule rules[SP_MAX_RULES];
+	struct sp_rule rules[SP_MAX_RULES];   /* in De Bruijn order, see SP_RULE_SLOT */
 };
 
 /* Prefix trie keys. The generation is part of the prefix, so two sets never see each other's

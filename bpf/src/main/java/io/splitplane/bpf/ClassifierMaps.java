@@ -18,7 +18,10 @@ import java.util.Map;
 final class ClassifierMaps implements AutoCloseable {
     /** The program's name in the object, and its pin name. */
     static final String PROGRAM = "classify";
-    static final String ACTIVE_RULESET = "active_ruleset";
+    static final String RULESETS = "rulesets";
+    /** The pin name of the global {@code ruleset_index}, which libbpf's map for its section holds. */
+    static final String RULESET_INDEX = "ruleset_index";
+    static final String SWAP_BARRIER = "swap_barrier";
     static final String XSKS = "xsks_map";
     static final String VERDICT_STATS = "verdict_stats";
     static final String RULE_STATS = "rule_stats";
@@ -29,9 +32,12 @@ final class ClassifierMaps implements AutoCloseable {
     /** SP_MAX_QUEUES. */
     static final int MAX_QUEUES = 256;
 
-    /** Every map that is pinned, by name; the initial rule set is reached through active_ruleset. */
-    static final List<String> PINNED_MAPS = List.of(ACTIVE_RULESET, PrefixTrie.DST4.mapName(), PrefixTrie.SRC4.mapName(),
-            PrefixTrie.DST6.mapName(), PrefixTrie.SRC6.mapName(), XSKS, VERDICT_STATS, RULE_STATS, RULE_NAMES, STATE);
+    /** Every map that is pinned, by pin name. */
+    static final List<String> PINNED_MAPS = List.of(RULESETS, RULESET_INDEX, SWAP_BARRIER, PrefixTrie.DST4.mapName(),
+            PrefixTrie.SRC4.mapName(), PrefixTrie.DST6.mapName(), PrefixTrie.SRC6.mapName(), XSKS, VERDICT_STATS,
+            RULE_STATS, RULE_NAMES, STATE);
+    /** Pin names that differ from the map's name in the object: libbpf names a global's map by its section. */
+    private static final Map<String, String> OBJECT_MAP_NAMES = Map.of(RULESET_INDEX, ".data.active");
 
     private final BpfProgram program;
     private final Map<String, BpfMap> maps;
@@ -47,7 +53,7 @@ final class ClassifierMaps implements AutoCloseable {
     static ClassifierMaps of(BpfObject object) {
         Map<String, BpfMap> maps = new LinkedHashMap<>();
         for (String name : PINNED_MAPS) {
-            maps.put(name, object.map(name));
+            maps.put(name, object.map(OBJECT_MAP_NAMES.getOrDefault(name, name)));
         }
         return new ClassifierMaps(object.program(PROGRAM), maps, false);
     }
@@ -93,6 +99,8 @@ final class ClassifierMaps implements AutoCloseable {
 
     /** Refuses pins of another classifier version, whose structs would not match these layouts. */
     private void requireShapes(Path dir) {
+        requireShape(dir, RULESETS, 4, (int) RuleSetLayout.SIZE);
+        requireShape(dir, RULESET_INDEX, 4, 4);
         requireShape(dir, RULE_STATS, 4, (int) CounterLayout.SIZE);
         requireShape(dir, VERDICT_STATS, 4, (int) CounterLayout.SIZE);
         requireShape(dir, RULE_NAMES, 4, (int) RuleNameLayout.SIZE);

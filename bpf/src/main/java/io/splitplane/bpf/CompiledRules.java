@@ -52,6 +52,22 @@ record CompiledRules(List<String> names, int[] actions, long anyDst, long anySrc
         return f;
     }
 
+    /**
+     * The fast paths' first mask ({@code fast_rules}, by {@link RuleSetLayout#fastIndex}): the rules an
+     * untagged UDP or TCP packet of each IP version may match by version, protocol and VLAN.
+     */
+    long[] fastRules() {
+        long untagged = vlans.rulesOf(RuleSetLayout.NO_VLAN);
+        long[] fast = new long[4];
+        for (int version : new int[] {4, 6}) {
+            for (int protocol : new int[] {RuleSetLayout.IPPROTO_UDP, RuleSetLayout.IPPROTO_TCP}) {
+                fast[RuleSetLayout.fastIndex(version, protocol)] =
+                        versionRules[version == 6 ? 1 : 0] & protoRules[protocol] & untagged;
+            }
+        }
+        return fast;
+    }
+
     /** The trie entries of {@code trie} (empty unless it is in trie mode). */
     Map<IpPrefix, Long> trieEntries(PrefixTrie trie) {
         return prefixes.get(trie) instanceof PrefixMatch.Trie t ? t.entries() : Map.of();

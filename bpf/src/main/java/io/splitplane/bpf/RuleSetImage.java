@@ -11,8 +11,8 @@ import java.util.Map;
 
 /**
  * A rule set as the kernel reads it ({@code struct sp_ruleset}, {@link RuleSetLayout}): encoded from
- * compiled rules into a fresh inner map by {@link RuleSetWriter}, and the little that user space
- * needs back from the active one.
+ * compiled rules into the inactive slot of {@code rulesets} by {@link RuleSetWriter}, and the little
+ * that user space needs back from the active one.
  *
  * @param generation the tag of the set's trie entries (0: the empty initial set)
  * @param flags      SP_F_*
@@ -35,6 +35,7 @@ record RuleSetImage(int generation, int flags, int[] actions, int[] counters) {
         longs(s, RuleSetLayout.VERSION_RULES, compiled.versionRules());
         s.set(JAVA_LONG, RuleSetLayout.PORTLESS_RULES, compiled.portlessRules());
         s.set(JAVA_LONG, RuleSetLayout.LATER_FRAGMENT_RULES, compiled.laterFragmentRules());
+        longs(s, RuleSetLayout.FAST_RULES, compiled.fastRules());
         longs(s, RuleSetLayout.PROTO_RULES, compiled.protoRules());
         classes(s, RuleSetLayout.DPORT_CLASS, RuleSetLayout.DPORT_RULES, compiled.dstPorts());
         classes(s, RuleSetLayout.SPORT_CLASS, RuleSetLayout.SPORT_RULES, compiled.srcPorts());

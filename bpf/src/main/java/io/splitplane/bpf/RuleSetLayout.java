@@ -9,8 +9,9 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.StructLayout;
 
 /**
- * {@code struct sp_ruleset} (classifier.h): a whole rule set as bit-vector tables, the only value of
- * an inner ARRAY map installed in {@code active_ruleset[0]}. Bit i of every mask is rule i.
+ * {@code struct sp_ruleset} (classifier.h): a whole rule set as bit-vector tables, one of the two
+ * values of the {@code rulesets} map. Bit i of every mask is rule i; {@code rules[]} is in De Bruijn
+ * order ({@link #slot}).
  *
  * <pre>
  * offset   field
@@ -18,16 +19,17 @@ import java.lang.foreign.StructLayout;
  *     16   u64 any_dst | u64 any_src
  *     32   u64 version_rules[2]            [0] IPv4, [1] IPv6
  *     48   u64 portless_rules | u64 later_fragment_rules
- *     64   u64 proto_rules[256]            by IP protocol number
- *   2112   u64 dport_rules[256]            by destination port class
- *   4160   u64 sport_rules[256]            by source port class
- *   6208   u64 vlan_rules[256]             by VLAN class
- *   8256   u8  dport_class[65536]          port to class
- *  73792   u8  sport_class[65536]
- * 139328   u8  vlan_class[8192]            VLAN id (4096: untagged) to class
- * 147520   sp_prefix_table dst4, src4, dst6, src6     (2056 B each)
- * 155744   sp_rule rules[64]               (4 B each)
- * 156000   end
+ *     64   u64 fast_rules[4]               by {@link #fastIndex}
+ *     96   u64 proto_rules[256]            by IP protocol number
+ *   2144   u64 dport_rules[256]            by destination port class
+ *   4192   u64 sport_rules[256]            by source port class
+ *   6240   u64 vlan_rules[256]             by VLAN class
+ *   8288   u8  dport_class[65536]          port to class
+ *  73824   u8  sport_class[65536]
+ * 139360   u8  vlan_class[8192]            VLAN id (4096: untagged) to class
+ * 147552   sp_prefix_table dst4, src4, dst6, src6     (67,616 B each)
+ * 418016   sp_rule rules[64]               (4 B each, by {@link #slot})
+ * 418272   end
  * </pre>
  */
 final class RuleSetLayout {
@@ -50,6 +52,7 @@ final class RuleSetLayout {
             MemoryLayout.sequenceLayout(2, JAVA_LONG).withName("version_rules"),
             JAVA_LONG.withName("portless_rules"),
             JAVA_LONG.withName("later_fragment_rules"),
+            MemoryLayout.sequenceLayout(4, JAVA_LONG).withName("fast_rules"),
             MemoryLayout.sequenceLayout(PROTOS, JAVA_LONG).withName("proto_rules"),
             MemoryLayout.sequenceLayout(CLASSES, JAVA_LONG).withName("dport_rules"),
             MemoryLayout.sequenceLayout(CLASSES, JAVA_LONG).withName("sport_rules"),
@@ -72,6 +75,7 @@ final class RuleSetLayout {
     static final long VERSION_RULES = offset("version_rules");
     static final long PORTLESS_RULES = offset("portless_rules");
     static final long LATER_FRAGMENT_RULES = offset("later_fragment_rules");
+    static final long FAST_RULES = offset("fast_rules");
     static final long PROTO_RULES = offset("proto_rules");
     static final long DPORT_RULES = offset("dport_rules");
     static final long SPORT_RULES = offset("sport_rules");
@@ -105,9 +109,25 @@ final class RuleSetLayout {
     private RuleSetLayout() {
     }
 
-    /** The offset of rule {@code index}'s {@code struct sp_rule}. */
+    /** IP protocol numbers of the fast paths. */
+    static final int IPPROTO_TCP = 6;
+    static final int IPPROTO_UDP = 17;
+    /** SP_DEBRUIJN64: multiplying a single bit by it puts a distinct 6-bit number in the top bits. */
+    static final long DEBRUIJN64 = 0x03f79d71b4cb0a89L;
+
+    /** SP_FAST_INDEX: the {@code fast_rules} entry of a UDP or TCP packet of IP version 4 or 6. */
+    static int fastIndex(int version, int protocol) {
+        return (version == 6 ? 2 : 0) + (protocol == IPPROTO_TCP ? 1 : 0);
+    }
+
+    /** SP_RULE_SLOT: where rule {@code index} (bit {@code index} of the masks) sits in {@code rules[]}. */
+    static int slot(int index) {
+        return (int) (((1L << index) * DEBRUIJN64) >>> 58);
+    }
+
+    /** The offset of rule {@code index}'s {@code struct sp_rule}, at its De Bruijn slot. */
     static long rule(int index) {
-        return RULES + index * RuleLayout.SIZE;
+        return RULES + slot(index) * RuleLayout.SIZE;
     }
 
     private static long offset(String field) {

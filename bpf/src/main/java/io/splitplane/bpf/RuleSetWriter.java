@@ -8,6 +8,7 @@ import io.splitplane.api.classifier.IpPrefix;
 import io.splitplane.kernel.bpf.BpfMap;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashSet;
@@ -16,25 +17,31 @@ import java.util.Set;
 
 /**
  * Installs a rule set so that every packet sees either the old or the new one, whole. It keeps no
- * state of its own: the generation, the counter slots and their names are read from the maps, so a
- * writer working from reopened pins continues where another process stopped.
+ * state of its own: the active slot, the generation, the counter slots and their names are read
+ * from the maps, so a writer working from reopened pins continues where another process stopped.
  *
- * <p>The swap (see classifier.h):
+ * <p>The swap (see classifier.h): the program reads {@code rulesets[ruleset_index]}, so the writer
+ * only ever writes the other slot, once no program run can still be reading it:
  * <ol>
- *   <li>delete trie entries of any generation but the active one (a writer that died midway);</li>
+ *   <li>wait for running programs: a store into {@code swap_barrier} (map-in-map) returns after an
+ *       RCU grace period, so every run that read the index before the last flip has ended;</li>
+ *   <li>delete trie entries of any generation but the active one;</li>
  *   <li>claim and zero the counter slots of new rule names;</li>
  *   <li>insert the new generation's prefixes (no packet reads them yet: the active set names its
  *       own generation);</li>
- *   <li>create a fresh inner map holding the new set and store it in {@code active_ruleset[0]}: the
- *       kernel returns only after every program run that might still read the old set ended;</li>
- *   <li>delete the old generation's prefixes and free the slots of rules that are gone.</li>
+ *   <li>write the new set into the inactive slot and flip the index with a release store through
+ *       the mmapped global, so a run that reads the new index sees all of the new set;</li>
+ *   <li>free the slots of rules that are gone (runs still on the old set may count there until the
+ *       next swap's step 1, before which no slot is claimed again); if the old set had trie entries,
+ *       wait once more and delete them.</li>
  * </ol>
- * A failure before step 4 undoes steps 2-3 and leaves the active set as it was. One writer at a
+ * A failure before step 5 undoes steps 3-4 and leaves the active set as it was. One writer at a
  * time per classifier: callers serialize (the {@link Classifier} does within a process).
  */
 final class RuleSetWriter {
     private static final System.Logger LOG = System.getLogger(RuleSetWriter.class.getName());
-    private static final String INNER_MAP_NAME = "sp_ruleset";
+    private static final String BARRIER_SLOT_NAME = "sp_barrier";
+    private static final VarHandle INDEX = JAVA_INT.varHandle();
 
     private final ClassifierMaps maps;
     private final CounterSlots slots;
@@ -44,24 +51,9 @@ final class RuleSetWriter {
         this.slots = new CounterSlots(maps);
     }
 
-    /** The active rule set, read through {@code active_ruleset[0]}. */
+    /** The active rule set: {@code rulesets[ruleset_index]}. */
     RuleSetImage active() {
-        BpfMap outer = maps.map(ClassifierMaps.ACTIVE_RULESET);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment key = arena.allocateFrom(JAVA_INT, 0);
-            MemorySegment id = arena.allocate(JAVA_INT);
-            if (!outer.lookup(key, id)) {
-                throw new IllegalStateException("active_ruleset[0] is empty: the classifier has no rule set");
-            }
-            // User space reads a map-in-map slot as the inner map's id.
-            try (BpfMap inner = BpfMap.openById(id.get(JAVA_INT, 0))) {
-                MemorySegment value = arena.allocate(RuleSetLayout.LAYOUT);
-                if (!inner.lookup(key, value)) {
-                    throw new IllegalStateException("the active rule set map has no entry 0");
-                }
-                return RuleSetImage.decode(value);
-            }
-        }
+        return read(activeSlot());
     }
 
     /** The counter slots of the active set's rules, by name, in priority order. */
@@ -70,20 +62,24 @@ final class RuleSetWriter {
     }
 
     void replace(CompiledRules compiled) {
-        RuleSetImage old = active();
+        awaitRunningPrograms();
+        int slot = activeSlot();
+        RuleSetImage old = read(slot);
         Map<String, Integer> oldSlots = slots.active(old);
         int generation = next(old.generation());
         purgeTries(old.generation());
 
         Deque<Runnable> undo = new ArrayDeque<>();
-        try {
+        try (Arena arena = Arena.ofConfined()) {
+            // Mapped before anything changes, so that the flip cannot fail after the set is written.
+            MemorySegment index = maps.map(ClassifierMaps.RULESET_INDEX).mapValues(arena);
             int[] assigned = CounterSlots.assign(compiled.names(), oldSlots);
             Set<Integer> kept = new HashSet<>(oldSlots.values());
             for (int i = 0; i < assigned.length; i++) {
-                int slot = assigned[i];
-                if (!kept.contains(slot)) {
-                    slots.claim(slot, compiled.names().get(i));
-                    undo.push(() -> slots.release(slot));
+                int counter = assigned[i];
+                if (!kept.contains(counter)) {
+                    slots.claim(counter, compiled.names().get(i));
+                    undo.push(() -> slots.release(counter));
                 }
             }
             for (PrefixTrie t : PrefixTrie.values()) {
@@ -94,11 +90,21 @@ final class RuleSetWriter {
                     undo.push(() -> trie.delete(key));
                 }
             }
-            install(generation, compiled, assigned);
+            int inactive = 1 - slot;
+            maps.map(ClassifierMaps.RULESETS).update(arena.allocateFrom(JAVA_INT, inactive),
+                    RuleSetImage.encode(arena, generation, compiled, assigned), BpfMap.ANY);
+            // The release store orders the slot's bytes (written by the kernel for this thread) before
+            // the index: a run that reads the new index reads the new set.
+            INDEX.setRelease(index, 0L, inactive);
             undo.clear();
 
-            // No packet reads the old set any more.
-            purgeTries(generation);
+            // Large prefix sets only: give the old generation's trie entries back now, not at the next
+            // swap, which costs this one a second wait.
+            if (hasTrieEntries(old.generation())) {
+                awaitRunningPrograms();
+                purgeTries(generation);
+            }
+
             Set<Integer> now = new HashSet<>();
             for (int s : assigned) {
                 now.add(s);
@@ -108,8 +114,8 @@ final class RuleSetWriter {
                     slots.release(s);
                 }
             }
-            LOG.log(System.Logger.Level.DEBUG, () -> "classifier rule set generation " + generation + " active: "
-                    + compiled.names());
+            LOG.log(System.Logger.Level.DEBUG, () -> "classifier rule set generation " + generation + " active in slot "
+                    + inactive + ": " + compiled.names());
         } catch (RuntimeException | Error e) {
             while (!undo.isEmpty()) {
                 try {
@@ -122,16 +128,49 @@ final class RuleSetWriter {
         }
     }
 
-    /** Step 4: a fresh inner map with the set, stored in the outer map's only slot. */
-    private void install(int generation, CompiledRules compiled, int[] counters) {
-        try (Arena arena = Arena.ofConfined();
-             BpfMap inner = BpfMap.create(BpfMap.TYPE_ARRAY, INNER_MAP_NAME, 4, (int) RuleSetLayout.SIZE, 1, 0)) {
+    /** {@code ruleset_index}, as the program masks it. */
+    private int activeSlot() {
+        try (Arena arena = Arena.ofConfined()) {
             MemorySegment key = arena.allocateFrom(JAVA_INT, 0);
-            inner.update(key, RuleSetImage.encode(arena, generation, compiled, counters), BpfMap.ANY);
-            // The outer map holds its own reference; ours closes with this block. The update returns
-            // after an RCU grace period: no program still runs with the old inner map.
-            maps.map(ClassifierMaps.ACTIVE_RULESET).update(key, arena.allocateFrom(JAVA_INT, inner.fd()), BpfMap.ANY);
+            MemorySegment value = arena.allocate(JAVA_INT);
+            if (!maps.map(ClassifierMaps.RULESET_INDEX).lookup(key, value)) {
+                throw new IllegalStateException("the classifier's ruleset_index has no value");
+            }
+            return value.get(JAVA_INT, 0) & 1;
         }
+    }
+
+    private RuleSetImage read(int slot) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment value = arena.allocate(RuleSetLayout.LAYOUT);
+            if (!maps.map(ClassifierMaps.RULESETS).lookup(arena.allocateFrom(JAVA_INT, slot), value)) {
+                throw new IllegalStateException("the classifier's rulesets map has no slot " + slot);
+            }
+            return RuleSetImage.decode(value);
+        }
+    }
+
+    /**
+     * Returns once every program run that started before the call has ended: the kernel makes a
+     * store into a map-in-map wait for an RCU grace period. Any array map of the slot's shape will do.
+     */
+    private void awaitRunningPrograms() {
+        try (Arena arena = Arena.ofConfined();
+             BpfMap slot = BpfMap.create(BpfMap.TYPE_ARRAY, BARRIER_SLOT_NAME, 4, 4, 1, 0)) {
+            maps.map(ClassifierMaps.SWAP_BARRIER).update(arena.allocateFrom(JAVA_INT, 0),
+                    arena.allocateFrom(JAVA_INT, slot.fd()), BpfMap.ANY);
+        }
+    }
+
+    private boolean hasTrieEntries(int generation) {
+        for (PrefixTrie t : PrefixTrie.values()) {
+            for (byte[] key : maps.trie(t).keys()) {
+                if (generationOf(key) == generation) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Deletes every trie entry whose generation is not {@code keep}. */

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -49,6 +50,7 @@ class ClassifierLayoutTest {
         java.put("sp_ruleset.version_rules", RuleSetLayout.VERSION_RULES);
         java.put("sp_ruleset.portless_rules", RuleSetLayout.PORTLESS_RULES);
         java.put("sp_ruleset.later_fragment_rules", RuleSetLayout.LATER_FRAGMENT_RULES);
+        java.put("sp_ruleset.fast_rules", RuleSetLayout.FAST_RULES);
         java.put("sp_ruleset.proto_rules", RuleSetLayout.PROTO_RULES);
         java.put("sp_ruleset.dport_rules", RuleSetLayout.DPORT_RULES);
         java.put("sp_ruleset.sport_rules", RuleSetLayout.SPORT_RULES);
@@ -118,6 +120,15 @@ class ClassifierLayoutTest {
             java.put("SP_STAT_" + o.name(), (long) o.ordinal());
         }
         java.put("SP_STAT_MAX", (long) Outcome.values().length);
+        for (int v6 = 0; v6 < 2; v6++) {
+            for (int tcp = 0; tcp < 2; tcp++) {
+                java.put("SP_FAST_INDEX(" + v6 + ", " + tcp + ")", (long) RuleSetLayout.fastIndex(v6 == 1 ? 6 : 4,
+                        tcp == 1 ? RuleSetLayout.IPPROTO_TCP : RuleSetLayout.IPPROTO_UDP));
+            }
+        }
+        for (int i = 0; i < RuleSetLayout.MAX_RULES; i++) {
+            java.put("SP_RULE_SLOT(1ULL << " + i + ")", (long) RuleSetLayout.slot(i));
+        }
         java.put("XDP_FLAGS_DRV_MODE", (long) AttachStateLayout.XDP_FLAGS_DRV_MODE);
         java.put("XDP_FLAGS_SKB_MODE", (long) AttachStateLayout.XDP_FLAGS_SKB_MODE);
         // The api records' limits are the classifier's.
@@ -125,6 +136,8 @@ class ClassifierLayoutTest {
         java.put("SP_RULE_NAME_LEN-1", (long) ClassifierRule.MAX_NAME_LENGTH);
 
         assertEquals(new TreeMap<>(java), new TreeMap<>(fromC(java)));
+        assertEquals(RuleSetLayout.MAX_RULES, IntStream.range(0, RuleSetLayout.MAX_RULES).map(RuleSetLayout::slot)
+                .distinct().count(), "every rule has a slot of its own");
     }
 
     /** Each key as C evaluates it with classifier.h included (CHeaderProbe compiles and runs it). */

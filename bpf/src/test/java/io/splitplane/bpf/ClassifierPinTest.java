@@ -71,7 +71,7 @@ class ClassifierPinTest {
                 }
                 // Closing a pinned classifier leaves it attached, for whoever reopens the pins.
                 assertTrue(xdpOn(nsName, veth.a()).contains("driver id " + programId), xdpOn(nsName, veth.a()));
-                assertEquals(11, entries(dir).size(), "program and ten maps: " + entries(dir));
+                assertEquals(13, entries(dir).size(), "program and twelve maps: " + entries(dir));
                 assertTrue(Files.exists(dir.resolve(Classifier.XSKS_MAP_PIN)));
 
                 try (Classifier second = Classifier.openPinned(dir)) {
@@ -130,7 +130,7 @@ class ClassifierPinTest {
             }
             IllegalArgumentException half = assertThrows(IllegalArgumentException.class,
                     () -> Classifier.openPinned(bpffs));
-            assertTrue(half.getMessage().endsWith(bpffs.resolve("active_ruleset") + " does not exist"),
+            assertTrue(half.getMessage().endsWith(bpffs.resolve("rulesets") + " does not exist"),
                     half.getMessage());
             BpfMap.unpin(bpffs.resolve("classify"));
         }
@@ -157,7 +157,7 @@ class ClassifierPinTest {
             RuntimeException taken = assertThrows(RuntimeException.class, () -> b.pin(dir));
             assertTrue(taken.getMessage().contains("something is already pinned there"), taken.getMessage());
             assertEquals(java.util.Optional.empty(), b.pinDirectory());
-            assertEquals(11, entries(dir).size());
+            assertEquals(13, entries(dir).size());
             try (Classifier reopened = Classifier.openPinned(dir)) {
                 assertEquals(a.programId(), reopened.programId());
             }

@@ -74,7 +74,7 @@ class ClassifierSparesTest {
             Path spare = spares.prepare();
             assertEquals(1, spares.count());
             assertEquals(spares.directory().resolve(spare.getFileName()), spare);
-            assertEquals(11, entries(spare).size(), "program and ten maps: " + entries(spare));
+            assertEquals(13, entries(spare).size(), "program and twelve maps: " + entries(spare));
             int spareId = programIdAt(spare);
 
             // The netdev's directory exists already (the device plugin makes it at Allocate), empty.

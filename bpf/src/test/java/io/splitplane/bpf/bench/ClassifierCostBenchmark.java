@@ -19,16 +19,16 @@ import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * What the classifier costs per packet: BPF_PROG_TEST_RUN with {@code repeat} runs per call, for a
- * bare XDP_PASS program and for the classifier with 1, 16 and 64 rules, on an IPv4 and an IPv6 UDP
- * frame, in {@code rounds} rounds that alternate the programs (so that frequency and cache effects
- * hit them alike). Prints a markdown table of medians.
+ * bare XDP_PASS program and for the classifier with 1, 16 and 64 rules ({@code loads} separate loads
+ * of each), on an IPv4 and an IPv6 UDP frame, in {@code rounds} rounds that alternate the programs
+ * (so that frequency and cache effects hit them alike). Prints a markdown table of medians.
  *
  * <p>The rules are a realistic mix (port ranges, protocols, VLAN, source and destination prefixes
  * of both families). Two probes: one matching the last rule (UDP 5353 to a destination prefix, a
@@ -36,12 +36,14 @@ import java.util.Map;
  *
  * <p>Two numbers per measurement: the kernel's own average (integer ns, from the test run) and the
  * wall time of the whole call divided by {@code repeat} (includes the syscall once per call,
- * negligible at a million runs). The cost added by the classifier is the median over the rounds of
- * its difference to the bare program measured right next to it, which cancels most of the drift of
- * a shared machine.
+ * negligible at a million runs). Every classifier run is paired with a bare run right before or
+ * after it; the cost added by the classifier is the median, over rounds and loads, of the pairs'
+ * differences, which cancels most of the drift of a shared machine. Each load is a program of its
+ * own, placed by the JIT and given maps by the kernel where they happen to fall, which moves its
+ * cost by a few ns: the table also lists each load's median.
  *
  * <p>Run as root: {@code ./mvnw -B -q -pl api,kernel,bpf -Pbench -DskipTests verify}, or directly
- * with {@code java --enable-native-access=ALL-UNNAMED -cp <test classpath> ... [repeat] [rounds]}.
+ * with {@code java --enable-native-access=ALL-UNNAMED -cp <test classpath> ... [repeat] [rounds] [loads]}.
  */
 public final class ClassifierCostBenchmark {
     private static final int[] RULE_COUNTS = {1, 16, 64};
@@ -61,6 +63,7 @@ public final class ClassifierCostBenchmark {
     public static void main(String[] args) throws Exception {
         int repeat = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 21;
+        int instances = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         // The probe matching the last rule of every set (UDP 5353 into the probe prefixes), and one
         // matching no rule (port 5354).
         Map<String, byte[]> frames = new LinkedHashMap<>();
@@ -75,67 +78,84 @@ public final class ClassifierCostBenchmark {
         try (BpfObject bare = BpfObject.open(testObject("bare_pass"))) {
             bare.load();
             BpfProgram barePass = bare.program("bare_pass");
+            Subject bareSubject = new Subject("bare XDP_PASS", "-", barePass::testRun);
+            // Several loads of each configuration: where the JIT puts a program and where the kernel
+            // puts its maps move a load's cost by a few ns, as a JVM fork does for JMH.
             List<Subject> subjects = new ArrayList<>();
-            subjects.add(new Subject("bare XDP_PASS", "-", barePass::testRun));
             for (int n : RULE_COUNTS) {
-                Classifier c = Classifier.load();
-                classifiers.add(c);
-                c.replaceRules(rules(n));
-                subjects.add(new Subject("classifier", Integer.toString(n), c::testRun));
+                for (int i = 0; i < instances; i++) {
+                    Classifier c = Classifier.load();
+                    classifiers.add(c);
+                    c.replaceRules(rules(n));
+                    subjects.add(new Subject("classifier", Integer.toString(n), c::testRun));
+                }
             }
             if (Boolean.parseBoolean(System.getProperty("bench.check", "true"))) {
                 check(classifiers, frames);
             }
 
-            Map<String, long[]> kernelNs = new LinkedHashMap<>();
-            Map<String, double[]> wallNs = new LinkedHashMap<>();
-            for (String frame : frames.keySet()) {
-                for (Subject s : subjects) {
-                    kernelNs.put(key(frame, s), new long[rounds]);
-                    wallNs.put(key(frame, s), new double[rounds]);
-                }
-            }
-            // One warm-up round, not recorded; the order of the programs alternates between rounds.
+            // Per frame and configuration: every pair's classifier time, bare time and difference.
+            Map<String, List<Long>> kernelNs = new LinkedHashMap<>();
+            Map<String, List<Long>> addedNs = new LinkedHashMap<>();
+            Map<String, List<Double>> wallNs = new LinkedHashMap<>();
+            Map<String, List<Double>> addedWallNs = new LinkedHashMap<>();
+            Map<String, List<Long>> instanceAdded = new LinkedHashMap<>();
+            // One warm-up round, not recorded. Each classifier run is paired with a bare run right
+            // before or after it (alternating by round), and the order of the classifiers alternates.
             for (int r = -1; r < rounds; r++) {
                 for (Map.Entry<String, byte[]> f : frames.entrySet()) {
                     List<Subject> order = r % 2 == 0 ? subjects : subjects.reversed();
-                    for (Subject s : order) {
-                        TestRun run = new TestRun(f.getValue(), repeat, 0);
-                        long t0 = System.nanoTime();
-                        TestRunResult result = s.runner().run(run);
-                        long t1 = System.nanoTime();
-                        if (r >= 0) {
-                            kernelNs.get(key(f.getKey(), s))[r] = result.durationNs();
-                            wallNs.get(key(f.getKey(), s))[r] = (t1 - t0) / (double) repeat;
+                    for (int i = 0; i < order.size(); i++) {
+                        Subject s = order.get(i);
+                        boolean bareFirst = (r + i) % 2 == 0;
+                        Sample first = sample(bareFirst ? bareSubject : s, f.getValue(), repeat);
+                        Sample second = sample(bareFirst ? s : bareSubject, f.getValue(), repeat);
+                        if (r < 0) {
+                            continue;
                         }
+                        Sample b = bareFirst ? first : second;
+                        Sample c = bareFirst ? second : first;
+                        String k = key(f.getKey(), s);
+                        kernelNs.computeIfAbsent(key(f.getKey(), bareSubject), x -> new ArrayList<>()).add(b.kernelNs());
+                        wallNs.computeIfAbsent(key(f.getKey(), bareSubject), x -> new ArrayList<>()).add(b.wallNs());
+                        kernelNs.computeIfAbsent(k, x -> new ArrayList<>()).add(c.kernelNs());
+                        wallNs.computeIfAbsent(k, x -> new ArrayList<>()).add(c.wallNs());
+                        addedNs.computeIfAbsent(k, x -> new ArrayList<>()).add(c.kernelNs() - b.kernelNs());
+                        addedWallNs.computeIfAbsent(k, x -> new ArrayList<>()).add(c.wallNs() - b.wallNs());
+                        instanceAdded.computeIfAbsent(k + "#" + subjects.indexOf(s), x -> new ArrayList<>())
+                                .add(c.kernelNs() - b.kernelNs());
                     }
                 }
             }
 
-            System.out.printf("%nClassifier cost per packet: BPF_PROG_TEST_RUN, repeat=%,d, %d rounds, %d CPUs, kernel %s.%n"
-                    + "Medians over the rounds; \"added\" is the median of each round's difference to bare XDP_PASS"
-                    + " measured next to it; \"min vs min\" compares the fastest rounds (the least disturbed).%n%n",
-                    repeat, rounds, Runtime.getRuntime().availableProcessors(), kernelRelease());
+            System.out.printf("%nClassifier cost per packet: BPF_PROG_TEST_RUN, repeat=%,d, %d rounds, %d loads of each"
+                    + " configuration, %d CPUs, kernel %s.%n"
+                    + "Medians over rounds and loads; \"added\" is the median of the differences to a bare XDP_PASS run"
+                    + " made right before or after each run; \"min vs min\" compares the fastest runs (the least"
+                    + " disturbed); \"per load\" is each load's own median.%n%n",
+                    repeat, rounds, instances, Runtime.getRuntime().availableProcessors(), kernelRelease());
             System.out.println("| probe | program | rules | kernel ns/pkt [min-max] | added (kernel) | added, min vs min"
-                    + " | wall ns/pkt | added (wall) |");
-            System.out.println("|---|---|---:|---:|---:|---:|---:|---:|");
+                    + " | added per load | wall ns/pkt | added (wall) |");
+            System.out.println("|---|---|---:|---:|---:|---:|---|---:|---:|");
             for (String frame : frames.keySet()) {
-                long[] bareK = kernelNs.get(key(frame, subjects.getFirst()));
-                double[] bareW = wallNs.get(key(frame, subjects.getFirst()));
-                for (Subject s : subjects) {
-                    long[] k = kernelNs.get(key(frame, s));
-                    double[] w = wallNs.get(key(frame, s));
-                    long[] dk = new long[rounds];
-                    double[] dw = new double[rounds];
-                    for (int r = 0; r < rounds; r++) {
-                        dk[r] = k[r] - bareK[r];
-                        dw[r] = w[r] - bareW[r];
+                List<Long> bareK = kernelNs.get(key(frame, bareSubject));
+                System.out.printf("| %s | %s | - | %d [%d-%d] | - | - | - | %.1f | - |%n", frame, bareSubject.name(),
+                        medianL(bareK), Collections.min(bareK), Collections.max(bareK),
+                        medianD(wallNs.get(key(frame, bareSubject))));
+                for (int n : RULE_COUNTS) {
+                    String k = frame + "/classifier/" + n;
+                    List<Long> ck = kernelNs.get(k);
+                    StringBuilder perLoad = new StringBuilder();
+                    for (int i = 0; i < subjects.size(); i++) {
+                        List<Long> one = instanceAdded.get(k + "#" + i);
+                        if (one != null) {
+                            perLoad.append(perLoad.isEmpty() ? "" : " / ").append('+').append(medianL(one));
+                        }
                     }
-                    boolean base = s == subjects.getFirst();
-                    System.out.printf("| %s | %s | %s | %d [%d-%d] | %s | %s | %.1f | %s |%n", frame, s.name(),
-                            s.rules(), median(k), min(k), max(k), base ? "-" : "+" + median(dk) + " ns",
-                            base ? "-" : "+" + (min(k) - min(bareK)) + " ns", median(w),
-                            base ? "-" : String.format("+%.1f ns", median(dw)));
+                    System.out.printf("| %s | classifier | %d | %d [%d-%d] | +%d ns | +%d ns | %s | %.1f | +%.1f ns |%n",
+                            frame, n, medianL(ck), Collections.min(ck), Collections.max(ck), medianL(addedNs.get(k)),
+                            Collections.min(ck) - Collections.min(bareK), perLoad, medianD(wallNs.get(k)),
+                            medianD(addedWallNs.get(k)));
                 }
             }
             System.out.println();
@@ -147,6 +167,18 @@ public final class ClassifierCostBenchmark {
                 c.close();
             }
         }
+    }
+
+    /** One measurement: the kernel's average per run (integer ns) and the call's wall time per run. */
+    private record Sample(long kernelNs, double wallNs) {
+    }
+
+    private static Sample sample(Subject s, byte[] frame, int repeat) {
+        TestRun run = new TestRun(frame, repeat, 0);
+        long t0 = System.nanoTime();
+        TestRunResult result = s.runner().run(run);
+        long t1 = System.nanoTime();
+        return new Sample(result.durationNs(), (t1 - t0) / (double) repeat);
     }
 
     /** Every classifier must really match the last rule with the first two frames, and none with the others. */
@@ -222,31 +254,15 @@ public final class ClassifierCostBenchmark {
         }
     }
 
-    private static long median(long[] v) {
-        long[] s = v.clone();
-        Arrays.sort(s);
-        return s[s.length / 2];
+    private static long medianL(List<Long> v) {
+        List<Long> s = new ArrayList<>(v);
+        Collections.sort(s);
+        return s.get(s.size() / 2);
     }
 
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s[s.length / 2];
-    }
-
-    private static long min(long[] v) {
-        return Arrays.stream(v).min().orElseThrow();
-    }
-
-    private static long max(long[] v) {
-        return Arrays.stream(v).max().orElseThrow();
-    }
-
-    private static double min(double[] v) {
-        return Arrays.stream(v).min().orElseThrow();
-    }
-
-    private static double max(double[] v) {
-        return Arrays.stream(v).max().orElseThrow();
+    private static double medianD(List<Double> v) {
+        List<Double> s = new ArrayList<>(v);
+        Collections.sort(s);
+        return s.get(s.size() / 2);
     }
 }

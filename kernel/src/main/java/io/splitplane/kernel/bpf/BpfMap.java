@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.splitplane.kernel.sys.Errno;
 import io.splitplane.kernel.sys.FileDescriptor;
+import io.splitplane.kernel.sys.Libc;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -41,6 +42,7 @@ public final class BpfMap implements AutoCloseable {
     /** Map creation flags (BPF_F_*, linux/bpf.h) this project meets. */
     public static final int F_NO_PREALLOC = 1;
     public static final int F_RDONLY_PROG = 1 << 7;
+    public static final int F_MMAPABLE = 1 << 10;
     public static final int F_INNER_MAP = 1 << 12;
 
     /** The kernel's limit for a map name, without the NUL (BPF_OBJ_NAME_LEN - 1). */
@@ -61,6 +63,10 @@ public final class BpfMap implements AutoCloseable {
     public static final int TYPE_PERCPU_CGROUP_STORAGE = 21;
 
     private static final int POSSIBLE_CPUS = possibleCpus();
+    /** sys/mman.h. */
+    private static final int PROT_READ = 0x1;
+    private static final int PROT_WRITE = 0x2;
+    private static final int MAP_SHARED = 0x01;
 
     private final String name;
     private final Lifetime lifetime;
@@ -241,6 +247,45 @@ public final class BpfMap implements AutoCloseable {
     /** The number of possible CPUs, i.e. of slots in a per-CPU value. */
     public static int possibleCpuCount() {
         return POSSIBLE_CPUS;
+    }
+
+    /** BPF_F_* creation flags, e.g. {@link #F_MMAPABLE}; needs the map created. */
+    public int flags() {
+        enterFd();
+        try {
+            return info.flags();
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * Maps the values of an mmapable ARRAY map (BPF_F_MMAPABLE; libbpf makes its global-data maps so)
+     * into this process, shared with the programs using it: what is stored through the segment is
+     * what the next program run reads, with no syscall in between and with the memory ordering the
+     * caller chooses (a release store through a VarHandle, for example). Value i starts at
+     * {@code i * roundUp(valueSize, 8)}. The mapping, which also keeps the map alive, ends when
+     * {@code arena} closes.
+     *
+     * @throws IllegalStateException if the map is not an mmapable ARRAY
+     */
+    public MemorySegment mapValues(Arena arena) {
+        Objects.requireNonNull(arena, "arena");
+        int fd = enterFd();
+        try {
+            MapInfo i = info;
+            if (i.type() != TYPE_ARRAY || (i.flags() & F_MMAPABLE) == 0) {
+                throw new IllegalStateException("map '" + name + "' cannot be mapped: it is not an mmapable ARRAY (type "
+                        + i.type() + ", flags 0x" + Integer.toHexString(i.flags()) + ")");
+            }
+            long length = (long) roundUp8(i.valueSize()) * i.maxEntries();
+            // The kernel rounds the length up to whole pages, in mmap and munmap alike.
+            MemorySegment raw = Libc.mmap("mmap(BPF map '" + name + "')", length, PROT_READ | PROT_WRITE, MAP_SHARED,
+                    fd, 0);
+            return raw.reinterpret(length, arena, mapped -> Libc.munmap0(mapped, length));
+        } finally {
+            exit();
+        }
     }
 
     /**

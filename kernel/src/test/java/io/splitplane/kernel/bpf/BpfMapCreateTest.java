@@ -11,6 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.splitplane.kernel.sys.Errno;
 import io.splitplane.kernel.testing.Shell;
 import io.splitplane.kernel.testing.TestNetwork;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -48,6 +51,29 @@ class BpfMapCreateTest {
             assertFalse(map.isOpen());
             IllegalStateException closed = assertThrows(IllegalStateException.class, () -> map.lookup(u32(0)));
             assertTrue(closed.getMessage().contains("is closed"), closed.getMessage());
+        }
+    }
+
+    @Test
+    void anMmapableArraySharesItsValuesWithTheMapping() {
+        try (BpfMap map = BpfMap.create(BpfMap.TYPE_ARRAY, "sp_test_mmap", 4, 12, 3, BpfMap.F_MMAPABLE);
+             Arena arena = Arena.ofConfined()) {
+            assertEquals(BpfMap.F_MMAPABLE, map.flags() & BpfMap.F_MMAPABLE);
+            MemorySegment values = map.mapValues(arena);
+            // Values are 8-aligned: value 2 starts at 2 * 16.
+            assertEquals(3 * 16, values.byteSize());
+            values.set(ValueLayout.JAVA_INT, 2 * 16 + 4, 0x01020304);
+            byte[] seen = map.lookup(u32(2)).orElseThrow();
+            assertEquals(0x01020304, ByteBuffer.wrap(seen).order(ByteOrder.nativeOrder()).getInt(4));
+            byte[] value = new byte[12];
+            value[0] = 7;
+            map.update(u32(1), value);
+            assertEquals(7, values.get(ValueLayout.JAVA_BYTE, 16));
+        }
+        try (BpfMap plain = BpfMap.create(BpfMap.TYPE_ARRAY, "sp_test_nommap", 4, 4, 1, 0);
+             Arena arena = Arena.ofConfined()) {
+            IllegalStateException refused = assertThrows(IllegalStateException.class, () -> plain.mapValues(arena));
+            assertTrue(refused.getMessage().contains("not an mmapable ARRAY"), refused.getMessage());
         }
     }
 

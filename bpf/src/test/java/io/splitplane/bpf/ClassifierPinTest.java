@@ -10,6 +10,7 @@ import io.splitplane.api.classifier.ClassifierRule;
 import io.splitplane.api.classifier.ClassifierRules;
 import io.splitplane.api.classifier.PortRange;
 import io.splitplane.api.classifier.Protocol;
+import io.splitplane.api.handover.XskMapPaths;
 import io.splitplane.kernel.bpf.BpfMap;
 import io.splitplane.kernel.bpf.TestRun;
 import io.splitplane.kernel.bpf.XdpAction;
@@ -163,6 +164,23 @@ class ClassifierPinTest {
             }
             a.unpin();
             assertEquals(List.of(), entries(dir));
+        }
+    }
+
+    @Test
+    void aVlanNetdevsPinDirectoryTakesAClassifier() throws Exception {
+        try (TestNetwork net = new TestNetwork(); Classifier c = Classifier.load()) {
+            // bpffs refuses any name with a dot, which is why the directory's name is encoded.
+            assertThrows(IOException.class, () -> Files.createDirectory(net.bpffs().resolve("eth0.100")));
+            Path dir = new XskMapPaths(net.bpffs()).hostDirectory("eth0.100");
+            c.replaceRules(FIRST);
+            c.pin(dir);
+            try (Classifier reopened = Classifier.openPinned(dir)) {
+                assertEquals(c.programId(), reopened.programId());
+                assertEquals(List.of("dns", "blocked"), reopened.ruleNames());
+            }
+            c.unpin();
+            assertFalse(Files.exists(dir), "unpin removes the directory it pinned into");
         }
     }
 }

@@ -3,6 +3,7 @@ package io.splitplane.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.splitplane.api.handover.XskMapPaths;
 import io.splitplane.deviceplugin.DevicePluginDaemon;
 import io.splitplane.deviceplugin.kubelet.v1beta1.AllocateResponse;
 import io.splitplane.deviceplugin.kubelet.v1beta1.ContainerAllocateResponse;
@@ -201,7 +202,7 @@ final class NodeHandover implements AutoCloseable {
     List<String> pins() {
         List<String> all = new ArrayList<>();
         for (String d : devices) {
-            Path dir = bpffsRoot.resolve(d);
+            Path dir = bpffsRoot.resolve(XskMapPaths.bpffsName(d));
             if (Files.isDirectory(dir)) {
                 try (Stream<Path> files = Files.list(dir)) {
                     files.map(f -> bpffsRoot.relativize(f).toString()).sorted().forEach(all::add);

@@ -34,9 +34,18 @@ public record XskMapPaths(Path bpffsRoot) {
         return new XskMapPaths(null);
     }
 
-    /** The host directory for one netdev, named by its host name (the device ID). */
+    /** The host directory for one netdev, named by its host name (the device ID, see {@link #bpffsName}). */
     public Path hostDirectory(String netdev) {
-        return bpffsRoot.resolve(requireNetdev(netdev));
+        return bpffsRoot.resolve(bpffsName(netdev));
+    }
+
+    /**
+     * A netdev's directory name on the bpffs: its name, except that bpffs refuses any name with a
+     * dot (VLAN netdevs are called eth0.100), so '.' is written {@code %2e} and '%' {@code %25}, which
+     * keeps distinct netdevs apart. The container side keeps the plain name.
+     */
+    public static String bpffsName(String netdev) {
+        return requireNetdev(netdev).replace("%", "%25").replace(".", "%2e");
     }
 
     /** The pinned map on the host. */

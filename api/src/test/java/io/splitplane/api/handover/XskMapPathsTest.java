@@ -18,6 +18,14 @@ class XskMapPathsTest {
     }
 
     @Test
+    void aDottedNetdevGetsAHostDirectoryNameBpffsAccepts() {
+        XskMapPaths paths = new XskMapPaths(Path.of("/run/test-bpffs"));
+        assertEquals(Path.of("/run/test-bpffs/eth0%2e100/xsks_map"), paths.hostMap("eth0.100"));
+        assertEquals("eth0%252e100", XskMapPaths.bpffsName("eth0%2e100"), "a name that looks encoded stays apart");
+        assertEquals(Path.of("/run/splitplane/afxdp/eth0.100/xsks_map"), XskMapPaths.containerMap("eth0.100"));
+    }
+
+    @Test
     void netdevNamesThatWouldEscapeTheDirectoryAreRefused() {
         XskMapPaths paths = XskMapPaths.defaults();
         for (String bad : new String[] {"..", "a/b", "", "sixteen-chars-xx", "a b"}) {

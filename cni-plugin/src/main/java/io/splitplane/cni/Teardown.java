@@ -1,6 +1,7 @@
 package io.splitplane.cni;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.splitplane.cni.ipam.IpamCall;
 import io.splitplane.cni.ipam.IpamDelegate;
 import io.splitplane.cni.state.AttachmentState;
 import io.splitplane.kernel.netlink.RtnetlinkSocket;
@@ -20,14 +21,22 @@ final class Teardown {
     private static final System.Logger LOG = System.getLogger(Teardown.class.getName());
 
     private final List<String> failures = new ArrayList<>();
+    private final StepTimes times = new StepTimes();
 
     /** Runs every step for {@code state}; {@code ipam} and {@code ipamConfig} may be null (no IPAM). */
     void run(AttachmentState state, RtnetlinkSocket host, NetNamespace hostNs, IpamDelegate ipam,
              ObjectNode ipamConfig) {
+        // The delegate's DEL needs neither the link nor the pod: its exec runs while the kernel detaches
+        // the classifier and brings the device home.
+        IpamCall<Void> release = ipam == null ? null : IpamCall.start("ipam-del", () -> {
+            ipam.del(ipamConfig, state.containerId(), state.ifname());
+            return null;
+        });
         NetNamespace podNs = PodNamespace.openIfPresent(state.netns());
         try {
             if (state.pinDir() != null) {
                 step("detach and unpin the classifier", () -> PodClassifier.remove(Path.of(state.pinDir()), podNs, host));
+                times.mark("classifier");
             }
             if (state.device() != null) {
                 step("return " + state.device() + " to the host", () -> {
@@ -36,14 +45,16 @@ final class Teardown {
                                 + " is gone (its namespace was deleted, or the link was)");
                     }
                 });
+                times.mark("home");
             }
         } finally {
             if (podNs != null) {
                 podNs.close();
             }
-        }
-        if (ipam != null) {
-            step("release the addresses (IPAM " + ipam.type() + " DEL)", () -> ipam.del(ipamConfig, state.containerId(), state.ifname()));
+            if (release != null) {
+                step("release the addresses (IPAM " + ipam.type() + " DEL)", release::join);
+                times.mark("ipam");
+            }
         }
     }
 
@@ -54,6 +65,11 @@ final class Teardown {
             LOG.log(Level.ERROR, "could not " + what + ": " + e.getMessage(), e);
             failures.add(what + ": " + e.getMessage());
         }
+    }
+
+    /** Where the steps spent their time, for the log line. */
+    StepTimes times() {
+        return times;
     }
 
     boolean failed() {

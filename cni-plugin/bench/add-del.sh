@@ -168,7 +168,7 @@ done
 for verb in ADD DEL; do
   echo
   echo "server $verb steps, median ms over the timed runs:"
-  steps=$(grep -E "(Add|Del)Command: $verb c[0-9]+:" "$run_dir/server.log" | sed 's/.*; //' | grep -oE "[a-z]+ [0-9]+ ms" || true)
+  steps=$(grep -E "(Add|Del)Command: $verb c[0-9]+:" "$run_dir/server.log" | sed 's/.*; //' | grep -oE "[a-z]+ [0-9.]+ ms" || true)
   for step in $(awk '{print $1}' <<<"$steps" | awk '!seen[$0]++'); do
     printf '  %s %s' "$step" "$(awk -v k="$step" '$1 == k {print $2}' <<<"$steps" | sort -n | awk '{v[NR]=$1} END {
       if (NR) print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2 }')"

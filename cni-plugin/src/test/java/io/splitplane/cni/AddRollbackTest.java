@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * ADD failing at each step, each failure brought about by real means (a bad IPAM range, a name taken
- * in the pod, an unreachable route gateway, a peer MTU native XDP refuses, a pin root that is no
- * bpffs): every one leaves no trace. The device is home under its name, up, without program or alias;
+ * in the pod, the same while the IPAM delegate still runs, an unreachable route gateway, a peer MTU
+ * native XDP refuses, a pin root that is no bpffs): every one leaves no trace. The device is home under its name, up, without program or alias;
  * host-local holds no lease; nothing is pinned; no state remains; and the runtime's DEL that follows
  * a failed ADD succeeds.
  */

@@ -32,25 +32,30 @@ final class Teardown {
             ipam.del(ipamConfig, state.containerId(), state.ifname());
             return null;
         });
-        NetNamespace podNs = PodNamespace.openIfPresent(state.netns());
         try {
-            if (state.pinDir() != null) {
-                step("detach and unpin the classifier", () -> PodClassifier.remove(Path.of(state.pinDir()), podNs, host));
-                times.mark("classifier");
-            }
-            if (state.device() != null) {
-                step("return " + state.device() + " to the host", () -> {
-                    if (!NetdevHandover.moveOut(host, hostNs, podNs, state)) {
-                        LOG.log(Level.INFO, () -> state.device() + " of " + state.containerId()
-                                + " is gone (its namespace was deleted, or the link was)");
-                    }
-                });
-                times.mark("home");
+            NetNamespace podNs = PodNamespace.openIfPresent(state.netns());
+            try {
+                if (state.pinDir() != null) {
+                    step("detach and unpin the classifier", () -> PodClassifier.remove(Path.of(state.pinDir()), podNs,
+                            host));
+                    times.mark("classifier");
+                }
+                if (state.device() != null) {
+                    step("return " + state.device() + " to the host", () -> {
+                        if (!NetdevHandover.moveOut(host, hostNs, podNs, state)) {
+                            LOG.log(Level.INFO, () -> state.device() + " of " + state.containerId()
+                                    + " is gone (its namespace was deleted, or the link was)");
+                        }
+                    });
+                    times.mark("home");
+                }
+            } finally {
+                if (podNs != null) {
+                    podNs.close();
+                }
             }
         } finally {
-            if (podNs != null) {
-                podNs.close();
-            }
+            // Whatever happened above, the delegate's DEL is waited for: it must not outlive the call.
             if (release != null) {
                 step("release the addresses (IPAM " + ipam.type() + " DEL)", release::join);
                 times.mark("ipam");

@@ -10,7 +10,9 @@
 # p95 in milliseconds.
 #
 #   cni-plugin/bench/add-del.sh [runs]        (as root, after ./mvnw -pl cni-plugin -am package;
-#                                             SPLITPLANE_CNI_DIR=... measures another build's target/cni)
+#                                             SPLITPLANE_CNI_DIR=... measures another build's target/cni;
+#                                             BENCH_KINDS="splitplane-server host-device" measures only those;
+#                                             BENCH_SERVER_LOG=file keeps the server's log)
 set -euo pipefail
 runs=${1:-50}
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,6 +39,7 @@ cleanup() {
   for ns in $(ip netns list | awk '{print $1}' | grep "^$tag" || true); do ip netns del "$ns"; done
   for l in $(ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | grep "^$tag" || true); do ip link del "$l" 2>/dev/null || true; done
   umount -l "$run_dir/bpf" 2>/dev/null || true
+  if [[ -n ${BENCH_SERVER_LOG:-} ]]; then cp "$run_dir/server.log" "$BENCH_SERVER_LOG" 2>/dev/null || true; fi
   rm -rf "$run_dir"
 }
 trap cleanup EXIT
@@ -94,13 +97,13 @@ one() { # kind run -> appends "add del" to $run_dir/<kind>; kind: splitplane-ser
   ip link del "$dev"
 }
 
-kinds=(splitplane-server splitplane splitplane-cold host-device)
+read -r -a kinds <<<"${BENCH_KINDS:-splitplane-server splitplane splitplane-cold host-device}"
 # Warm-up (page cache, first exec of each binary; the server's first calls, as a daemon that has
 # served pods before), not counted.
 for ((w = 0; w < 3; w++)); do for k in "${kinds[@]}"; do one "$k" "w$w"; done; done
 for k in "${kinds[@]}"; do : >"$run_dir/$k"; done
 for ((i = 0; i < runs; i++)); do
-  for ((j = 0; j < 4; j++)); do one "${kinds[(i + j) % 4]}" "$i"; done
+  for ((j = 0; j < ${#kinds[@]}; j++)); do one "${kinds[(i + j) % ${#kinds[@]}]}" "$i"; done
 done
 
 # Floors, measured in the same run: the JVM alone (VERSION, no kernel work) and the kernel's load and
@@ -131,6 +134,7 @@ if command -v bpftool >/dev/null && command -v unzip >/dev/null; then
 fi
 
 stats() { # file column -> "median p95" in ms
+  [[ -s $1 ]] || { echo "- -"; return; }
   sort -n <(awk -v c="$2" '{print $c}' "$1") | awk '{v[NR]=$1} END {
     m = (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2; p = v[int(NR*0.95 + 0.999)];
     printf "%.1f %.1f", m/1000, p/1000 }'
@@ -160,12 +164,14 @@ echo "|---|---:|---:|"
 for f in splitplane-version splitplane-server-version host-device-version classifier-load; do
   [[ -s "$run_dir/floor-$f" ]] && read -r m p <<<"$(stats "$run_dir/floor-$f" 1)" && echo "| $f | $m ms | $p ms |"
 done
-# Where the server's ADDs spent their time: the steps of the plugin's ADD log line (timed runs only).
-echo
-echo "server ADD steps, median ms over the timed runs:"
-steps=$(grep -E "AddCommand: ADD c[0-9]+:" "$run_dir/server.log" | grep -oE "[a-z]+ [0-9]+ ms" || true)
-for step in checks move ipam addresses classifier; do
-  printf '  %s %s' "$step" "$(awk -v k="$step" '$1 == k {print $2}' <<<"$steps" | sort -n | awk '{v[NR]=$1} END {
-    if (NR) print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2 }')"
+# Where the server's calls spent their time: the steps of the plugin's ADD and DEL log lines (timed runs only).
+for verb in ADD DEL; do
+  echo
+  echo "server $verb steps, median ms over the timed runs:"
+  steps=$(grep -E "(Add|Del)Command: $verb c[0-9]+:" "$run_dir/server.log" | sed 's/.*; //' | grep -oE "[a-z]+ [0-9.]+ ms" || true)
+  for step in $(awk '{print $1}' <<<"$steps" | awk '!seen[$0]++'); do
+    printf '  %s %s' "$step" "$(awk -v k="$step" '$1 == k {print $2}' <<<"$steps" | sort -n | awk '{v[NR]=$1} END {
+      if (NR) print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2 }')"
+  done
+  echo
 done
-echo

@@ -2,6 +2,7 @@ package io.splitplane.cni;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.splitplane.api.cni.NetworkConfig;
+import io.splitplane.cni.ipam.IpamCall;
 import io.splitplane.cni.ipam.IpamDelegate;
 import io.splitplane.cni.result.CniResult;
 import io.splitplane.cni.result.InterfaceResult;
@@ -34,6 +35,7 @@ final class AddCommand {
     }
 
     static ObjectNode run(Request request) {
+        StepTimes times = new StepTimes();
         // The kernel's verifier is ADD's longest step and needs neither device nor pod: with no spare
         // loaded ahead of time (by the device plugin), start it first.
         ClassifierSpares spares = ClassifierSpares.under(request.config().pinPaths().bpffsRoot());
@@ -41,7 +43,7 @@ final class AddCommand {
                 request.config().effectiveClassifier(), spares);
         boolean[] handedOver = {false};
         try {
-            return run(request, spares, classifier, handedOver);
+            return run(request, spares, classifier, handedOver, times);
         } finally {
             if (!handedOver[0] && classifier != null) {
                 PodClassifier.discard(classifier);
@@ -50,7 +52,7 @@ final class AddCommand {
     }
 
     private static ObjectNode run(Request request, ClassifierSpares spares, CompletableFuture<Classifier> classifier,
-                                  boolean[] handedOver) {
+                                  boolean[] handedOver, StepTimes times) {
         NetworkConfig config = request.config();
         String device = config.device().orElseThrow(() -> new CniException(CniException.INVALID_NETWORK_CONFIG,
                 "no device to attach", "the network config has neither 'deviceID' (injected by Multus for a network"
@@ -61,6 +63,7 @@ final class AddCommand {
              NetNamespace podNs = PodNamespace.open(request.invocation().netns(), request.invocation().command());
              RtnetlinkSocket host = RtnetlinkSocket.open();
              RtnetlinkSocket pod = RtnetlinkSocket.open(podNs)) {
+            times.mark("open");
             Optional<AttachmentState> holder = store.holderOf(device);
             if (holder.isPresent()) {
                 AttachmentState h = holder.get();
@@ -90,7 +93,7 @@ final class AddCommand {
                     link.alias().orElse(""), link.isUp(), pinDir.toString(), AttachmentState.ADDING, null,
                     request.stdin());
             Rollback rollback = new Rollback();
-            StepTimes times = new StepTimes();
+            times.mark("checks");
             try {
                 // On record first: a DEL or GC after a crash from here on finds what to undo.
                 store.write(state);
@@ -103,28 +106,33 @@ final class AddCommand {
                     rollback.register("give back the classifier claimed at " + pinDir, claim::release);
                 }
 
-                times.mark("checks");
-                int podIndex = NetdevHandover.moveIn(host, hostNs, podNs, pod, link, state, config.mtu(), rollback);
-                times.mark("move");
-
-                CniResult ipamResult = CniResult.empty();
+                // The IPAM delegate needs neither the device nor the pod: its exec runs while the kernel
+                // moves the device and attaches the classifier. Its undo is registered before it starts
+                // (a delegate that fails half-way may hold a lease already) and waits for it to end.
+                IpamCall<CniResult> ipamAdd = null;
                 if (ipam != null) {
-                    // Registered before the call: a delegate that fails half-way may hold a lease already.
-                    rollback.register("release the addresses (IPAM " + ipam.type() + " DEL)",
-                            () -> ipam.del(request.stdin(), request.containerId(), ifname));
-                    ipamResult = ipam.add(request.stdin());
-                    times.mark("ipam");
+                    IpamCall<CniResult> started = IpamCall.start("ipam-add", () -> ipam.add(request.stdin()));
+                    ipamAdd = started;
+                    rollback.register("release the addresses (IPAM " + ipam.type() + " DEL)", () -> {
+                        started.awaitQuietly();
+                        ipam.del(request.stdin(), request.containerId(), ifname);
+                    });
                 }
+                times.mark("state");
+                int podIndex = NetdevHandover.moveIn(host, hostNs, podNs, pod, link, state, config.mtu(), rollback, times);
+
+                handedOver[0] = true;
+                PodClassifier.Installed installed = PodClassifier.install(classifier, claim,
+                        config.effectiveClassifier(), podNs, podIndex, config.effectiveXdpAttach(), pinDir, rollback, times);
+                times.mark("attach");
+
+                CniResult ipamResult = ipamAdd == null ? CniResult.empty() : ipamAdd.join();
+                times.mark("ipam");
                 // The link leaves the pod on rollback, and its addresses and routes with it.
                 PodAddressing.addAddresses(pod, podIndex, ipamResult.ips());
                 List<Route> routes = PodAddressing.routes(podIndex, ipamResult.ips(), ipamResult.routes());
                 PodAddressing.addRoutes(pod, routes);
                 times.mark("addresses");
-
-                handedOver[0] = true;
-                PodClassifier.Installed installed = PodClassifier.install(classifier, claim,
-                        config.effectiveClassifier(), podNs, podIndex, config.effectiveXdpAttach(), pinDir, rollback);
-                times.mark("classifier");
 
                 Link inPod = pod.link(podIndex).orElseThrow(() -> new CniException(CniException.KERNEL_FAILURE,
                         ifname + " vanished from the container during ADD", ""));
@@ -132,6 +140,7 @@ final class AddCommand {
                 ObjectNode json = result.toJson(request.version());
                 store.write(state.withResult(json));
                 rollback.commit();
+                times.mark("result");
                 LOG.log(Level.INFO, () -> "ADD " + request.containerId() + ": " + device + " is " + ifname + " in "
                         + request.invocation().netns() + ", classifier " + installed.mode()
                         + (installed.spare() ? " (a spare)" : " (loaded)") + " with "

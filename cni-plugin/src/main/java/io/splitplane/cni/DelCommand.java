@@ -44,7 +44,8 @@ final class DelCommand {
             store.delete(request.containerId(), request.ifname());
             AttachmentState done = state;
             LOG.log(Level.INFO, () -> "DEL " + request.containerId() + ": "
-                    + (done.device() == null ? "nothing on record" : done.device() + " returned to the host"));
+                    + (done.device() == null ? "nothing on record" : done.device() + " returned to the host") + "; "
+                    + teardown.times());
         }
     }
 }

@@ -32,25 +32,30 @@ final class NetdevHandover {
      * @return the link's ifindex in the pod's namespace
      */
     static int moveIn(RtnetlinkSocket host, NetNamespace hostNs, NetNamespace podNs, RtnetlinkSocket pod,
-                      Link device, AttachmentState state, Integer mtu, Rollback rollback) {
+                      Link device, AttachmentState state, Integer mtu, Rollback rollback, StepTimes times) {
         int hostIndex = device.index();
         host.setAlias(hostIndex, aliasTag(device.name(), state.containerId()));
         rollback.register("restore the alias of " + device.name(), () -> host.setAlias(hostIndex, state.originalAlias()));
+        times.mark("alias");
         if (device.isUp()) {
             // Older kernels refuse to rename a link that is up; it arrives down in the pod anyway.
             host.setUp(hostIndex, false);
             rollback.register("set " + device.name() + " up again", () -> host.setUp(hostIndex, true));
         }
+        times.mark("down");
         host.moveToNamespace(hostIndex, podNs);
         rollback.register("return " + device.name() + " to the host", () -> moveOut(host, hostNs, podNs, state));
+        times.mark("netns");
         int podIndex = pod.ifindex(device.name());
         if (!device.name().equals(state.ifname())) {
             pod.rename(podIndex, state.ifname());
         }
+        times.mark("rename");
         if (mtu != null && mtu != device.mtu()) {
             pod.setMtu(podIndex, mtu);
         }
         pod.setUp(podIndex, true);
+        times.mark("up");
         return podIndex;
     }
 

@@ -181,9 +181,11 @@ final class PodClassifier {
      * that took and whether a spare served.
      */
     static Installed install(CompletableFuture<Classifier> loaded, Claim claim, ClassifierRules rules,
-                             NetNamespace podNs, int podIfindex, XdpAttach attach, Path pinDir, Rollback rollback) {
+                             NetNamespace podNs, int podIfindex, XdpAttach attach, Path pinDir, Rollback rollback,
+                             StepTimes times) {
         if (loaded == null) {
             Optional<Classifier> claimed = claim.take();
+            times.mark("claim");
             if (claimed.isPresent()) {
                 return new Installed(installClaimed(claimed.get(), podNs, podIfindex, attach, rollback), true);
             }

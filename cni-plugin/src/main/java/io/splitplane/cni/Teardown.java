@@ -1,6 +1,7 @@
 package io.splitplane.cni;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.splitplane.cni.ipam.IpamCall;
 import io.splitplane.cni.ipam.IpamDelegate;
 import io.splitplane.cni.state.AttachmentState;
 import io.splitplane.kernel.netlink.RtnetlinkSocket;
@@ -20,30 +21,45 @@ final class Teardown {
     private static final System.Logger LOG = System.getLogger(Teardown.class.getName());
 
     private final List<String> failures = new ArrayList<>();
+    private final StepTimes times = new StepTimes();
 
     /** Runs every step for {@code state}; {@code ipam} and {@code ipamConfig} may be null (no IPAM). */
     void run(AttachmentState state, RtnetlinkSocket host, NetNamespace hostNs, IpamDelegate ipam,
              ObjectNode ipamConfig) {
-        NetNamespace podNs = PodNamespace.openIfPresent(state.netns());
+        // The delegate's DEL needs neither the link nor the pod: its exec runs while the kernel detaches
+        // the classifier and brings the device home.
+        IpamCall<Void> release = ipam == null ? null : IpamCall.start("ipam-del", () -> {
+            ipam.del(ipamConfig, state.containerId(), state.ifname());
+            return null;
+        });
         try {
-            if (state.pinDir() != null) {
-                step("detach and unpin the classifier", () -> PodClassifier.remove(Path.of(state.pinDir()), podNs, host));
-            }
-            if (state.device() != null) {
-                step("return " + state.device() + " to the host", () -> {
-                    if (!NetdevHandover.moveOut(host, hostNs, podNs, state)) {
-                        LOG.log(Level.INFO, () -> state.device() + " of " + state.containerId()
-                                + " is gone (its namespace was deleted, or the link was)");
-                    }
-                });
+            NetNamespace podNs = PodNamespace.openIfPresent(state.netns());
+            try {
+                if (state.pinDir() != null) {
+                    step("detach and unpin the classifier", () -> PodClassifier.remove(Path.of(state.pinDir()), podNs,
+                            host));
+                    times.mark("classifier");
+                }
+                if (state.device() != null) {
+                    step("return " + state.device() + " to the host", () -> {
+                        if (!NetdevHandover.moveOut(host, hostNs, podNs, state)) {
+                            LOG.log(Level.INFO, () -> state.device() + " of " + state.containerId()
+                                    + " is gone (its namespace was deleted, or the link was)");
+                        }
+                    });
+                    times.mark("home");
+                }
+            } finally {
+                if (podNs != null) {
+                    podNs.close();
+                }
             }
         } finally {
-            if (podNs != null) {
-                podNs.close();
+            // Whatever happened above, the delegate's DEL is waited for: it must not outlive the call.
+            if (release != null) {
+                step("release the addresses (IPAM " + ipam.type() + " DEL)", release::join);
+                times.mark("ipam");
             }
-        }
-        if (ipam != null) {
-            step("release the addresses (IPAM " + ipam.type() + " DEL)", () -> ipam.del(ipamConfig, state.containerId(), state.ifname()));
         }
     }
 
@@ -54,6 +70,11 @@ final class Teardown {
             LOG.log(Level.ERROR, "could not " + what + ": " + e.getMessage(), e);
             failures.add(what + ": " + e.getMessage());
         }
+    }
+
+    /** Where the steps spent their time, for the log line. */
+    StepTimes times() {
+        return times;
     }
 
     boolean failed() {

@@ -6,15 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.splitplane.kernel.testing.Shell;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
  * ADD failing at each step, each failure brought about by real means (a bad IPAM range, a name taken
- * in the pod, an unreachable route gateway, a peer MTU native XDP refuses, a pin root that is no
- * bpffs): every one leaves no trace. The device is home under its name, up, without program or alias;
+ * in the pod, the same while the IPAM delegate still runs, an unreachable route gateway, a peer MTU
+ * native XDP refuses, a pin root that is no bpffs): every one leaves no trace. The device is home under its name, up, without program or alias;
  * host-local holds no lease; nothing is pinned; no state remains; and the runtime's DEL that follows
  * a failed ADD succeeds.
  */
@@ -61,6 +64,44 @@ class AddRollbackTest {
             assertEquals(CniException.KERNEL_FAILURE, add.code(), add.toString());
             assertTrue(add.json().path("details").asText().contains("EEXIST"), add.stdout());
             assertNoTrace(f, d, netns, config, add);
+        }
+    }
+
+    /**
+     * The IPAM delegate runs while the device moves: here the move fails (the name is taken in the
+     * pod) while host-local, behind a wrapper that pauses first, is still taking its lease. The
+     * rollback waits for that ADD to end before it runs the delegate's DEL, so the lease is released
+     * rather than taken after a DEL that came too early.
+     */
+    @Test
+    void moveFailureWhileIpamStillRuns() throws IOException {
+        try (PoolFixture f = new PoolFixture()) {
+            PoolFixture.Device d = f.device();
+            String netns = f.pod();
+            Shell.ipIn(PoolFixture.nsName(netns), "link", "add", d.device(), "type", "veth", "peer", "name",
+                    f.net.uniqueName("x"));
+            Path bin = f.directory("bin");
+            Path calls = bin.resolve("calls");
+            Path slow = bin.resolve("slow-host-local");
+            Files.writeString(slow, "#!/bin/sh\n"
+                    + "echo \"$CNI_COMMAND start\" >>" + calls + "\n"
+                    + "sleep 0.5\n"
+                    + CniCall.CNI_PATH + "/host-local\n"
+                    + "rc=$?\n"
+                    + "echo \"$CNI_COMMAND end\" >>" + calls + "\n"
+                    + "exit $rc\n");
+            Files.setPosixFilePermissions(slow, PosixFilePermissions.fromString("rwx------"));
+            ObjectNode config = f.config("1.1.0", d.device());
+            ((ObjectNode) config.path("ipam")).put("type", slow.getFileName().toString());
+            Map<String, String> env = CniCall.env("ADD", "c", netns, "net1");
+            env.put("CNI_PATH", bin + ":" + CniCall.CNI_PATH);
+            CniCall.Answer add = CniCall.run(env, config.toString());
+            assertEquals(CniException.KERNEL_FAILURE, add.code(), add.toString());
+            assertTrue(add.json().path("details").asText().contains("EEXIST"), add.stdout());
+            List<String> order = Files.readAllLines(calls).stream().filter(l -> !l.startsWith("VERSION")).toList();
+            assertEquals(List.of("ADD start", "ADD end", "DEL start", "DEL end"), order,
+                    "the delegate's DEL ran after its ADD had ended");
+            assertNoTrace(f, d, netns, f.config("1.1.0", d.device()), add);
         }
     }
 

@@ -42,7 +42,7 @@ final class PoolFixture implements AutoCloseable {
         subnet = 100 + (int) (Math.random() * 150);
     }
 
-    private Path directory(String role) {
+    Path directory(String role) {
         Path dir = Path.of("/run", net.uniqueName(role));
         try {
             Files.createDirectories(dir);

@@ -183,6 +183,7 @@ public final class CniServer implements AutoCloseable {
 
     /** One connection, on its own thread: read, run the plugin, answer, close. */
     private void serve(SocketChannel connection) {
+        long acceptedNs = System.nanoTime();
         AtomicBoolean answered = new AtomicBoolean();
         String thread = Thread.currentThread().getName();
         ScheduledFuture<?> deadline = watchdog.schedule(() -> {
@@ -209,14 +210,19 @@ public final class CniServer implements AutoCloseable {
                 }
                 return;
             }
+            long readNs = System.nanoTime();
             ByteArrayOutputStream answer = new ByteArrayOutputStream(1024);
             int exit;
             try (PrintStream stdout = new PrintStream(answer, false, StandardCharsets.UTF_8)) {
                 exit = new Plugin(call.environment(), stdout).run(call.stdin());
             }
+            long ranNs = System.nanoTime();
             if (answered.compareAndSet(false, true)) {
                 writeQuietly(connection, exit == 0 ? 200 : 500, answer.toByteArray());
             }
+            long answeredNs = System.nanoTime();
+            LOG.log(Level.DEBUG, () -> thread + ": request read in " + (readNs - acceptedNs) / 1000 + " us, run in "
+                    + (ranNs - readNs) / 1000 + " us, answered in " + (answeredNs - ranNs) / 1000 + " us");
         } catch (IOException e) {
             if (!answered.get()) {
                 LOG.log(Level.WARNING, () -> "a CNI call's connection failed: " + e);

@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -67,23 +66,9 @@ final class PodClassifier {
     /** Closes a preloaded classifier that will not be installed (ADD failed before its turn). */
     static void discard(CompletableFuture<Classifier> loaded) {
         try {
-            join(loaded).close();
+            FutureJoin.join(loaded).close();
         } catch (RuntimeException | Error e) {
             // it failed to load: nothing to close
-        }
-    }
-
-    private static <T> T join(CompletableFuture<T> loaded) {
-        try {
-            return loaded.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            throw e;
         }
     }
 
@@ -122,7 +107,7 @@ final class PodClassifier {
         /** The claimed spare with its rules, or empty if other ADDs took the spares first. */
         Optional<Classifier> take() {
             taken.set(true);
-            return join(claimed);
+            return FutureJoin.join(claimed);
         }
 
         /** Rollback before the classifier step: the claimed spare's pins are removed and the object closed. */
@@ -132,7 +117,7 @@ final class PodClassifier {
             }
             Optional<Classifier> c;
             try {
-                c = join(claimed);
+                c = FutureJoin.join(claimed);
             } catch (RuntimeException | Error e) {
                 return; // the claim failed and left nothing
             }
@@ -217,7 +202,7 @@ final class PodClassifier {
 
     private static XdpMode install(CompletableFuture<Classifier> loaded, NetNamespace podNs, int podIfindex,
                                    XdpAttach attach, Path pinDir, Rollback rollback) {
-        Classifier classifier = join(loaded);
+        Classifier classifier = FutureJoin.join(loaded);
         try {
             XdpMode mode = podNs.call(() -> classifier.attach(podIfindex, kernelMode(attach)));
             // Until it is pinned, close() below detaches it if anything fails.

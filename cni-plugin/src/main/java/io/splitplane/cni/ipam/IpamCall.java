@@ -1,7 +1,7 @@
 package io.splitplane.cni.ipam;
 
+import io.splitplane.cni.FutureJoin;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 /**
@@ -33,17 +33,7 @@ public final class IpamCall<T> {
 
     /** Waits for the delegate's answer; its failure is thrown here as it was thrown on its thread. */
     public T join() {
-        try {
-            return answer.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            throw e;
-        }
+        return FutureJoin.join(answer);
     }
 
     /**

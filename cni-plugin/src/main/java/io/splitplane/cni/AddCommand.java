@@ -2,7 +2,6 @@ package io.splitplane.cni;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.splitplane.api.cni.NetworkConfig;
-import io.splitplane.cni.ipam.IpamCall;
 import io.splitplane.cni.ipam.IpamDelegate;
 import io.splitplane.cni.result.CniResult;
 import io.splitplane.cni.result.InterfaceResult;
@@ -20,7 +19,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * ADD: the pool netdev named by {@code deviceID} goes into {@code CNI_NETNS} as {@code CNI_IFNAME},
@@ -39,7 +37,7 @@ final class AddCommand {
         // The kernel's verifier is ADD's longest step and needs neither device nor pod: with no spare
         // loaded ahead of time (by the device plugin), start it first.
         ClassifierSpares spares = ClassifierSpares.under(request.config().pinPaths().bpffsRoot());
-        CompletableFuture<Classifier> classifier = PodClassifier.preloadUnlessSpare(
+        BackgroundStep<Classifier> classifier = PodClassifier.preloadUnlessSpare(
                 request.config().effectiveClassifier(), spares);
         boolean[] handedOver = {false};
         try {
@@ -51,7 +49,7 @@ final class AddCommand {
         }
     }
 
-    private static ObjectNode run(Request request, ClassifierSpares spares, CompletableFuture<Classifier> classifier,
+    private static ObjectNode run(Request request, ClassifierSpares spares, BackgroundStep<Classifier> classifier,
                                   boolean[] handedOver, StepTimes times) {
         NetworkConfig config = request.config();
         String device = config.device().orElseThrow(() -> new CniException(CniException.INVALID_NETWORK_CONFIG,
@@ -109,9 +107,9 @@ final class AddCommand {
                 // The IPAM delegate needs neither the device nor the pod: its exec runs while the kernel
                 // moves the device and attaches the classifier. Its undo is registered before it starts
                 // (a delegate that fails half-way may hold a lease already) and waits for it to end.
-                IpamCall<CniResult> ipamAdd = null;
+                BackgroundStep<CniResult> ipamAdd = null;
                 if (ipam != null) {
-                    IpamCall<CniResult> started = IpamCall.start("ipam-add", () -> ipam.add(request.stdin()));
+                    BackgroundStep<CniResult> started = BackgroundStep.start("ipam-add", () -> ipam.add(request.stdin()));
                     ipamAdd = started;
                     rollback.register("release the addresses (IPAM " + ipam.type() + " DEL)", () -> {
                         started.awaitQuietly();

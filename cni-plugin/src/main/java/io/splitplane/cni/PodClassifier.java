@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -44,29 +43,23 @@ final class PodClassifier {
      * the longest of all ADD's steps, and needs neither the device nor the pod, so it runs while ADD
      * moves the device and waits for IPAM. The caller must {@link #install} or {@link #discard} the result.
      */
-    static CompletableFuture<Classifier> preload(ClassifierRules rules) {
-        CompletableFuture<Classifier> loaded = new CompletableFuture<>();
-        Thread.ofPlatform().name("classifier-load").daemon(true).start(() -> {
+    static BackgroundStep<Classifier> preload(ClassifierRules rules) {
+        return BackgroundStep.start("classifier-load", () -> {
+            Classifier c = Classifier.load();
             try {
-                Classifier c = Classifier.load();
-                try {
-                    c.replaceRules(rules);
-                } catch (RuntimeException | Error e) {
-                    c.close();
-                    throw e;
-                }
-                loaded.complete(c);
-            } catch (Throwable t) {
-                loaded.completeExceptionally(t);
+                c.replaceRules(rules);
+            } catch (RuntimeException | Error e) {
+                c.close();
+                throw e;
             }
+            return c;
         });
-        return loaded;
     }
 
     /** Closes a preloaded classifier that will not be installed (ADD failed before its turn). */
-    static void discard(CompletableFuture<Classifier> loaded) {
+    static void discard(BackgroundStep<Classifier> loaded) {
         try {
-            FutureJoin.join(loaded).close();
+            loaded.join().close();
         } catch (RuntimeException | Error e) {
             // it failed to load: nothing to close
         }
@@ -77,7 +70,7 @@ final class PodClassifier {
      * kept by the device plugin), nothing is loaded now and {@link #install} claims one; without, the
      * load starts at once ({@link #preload}). Returns null in the first case.
      */
-    static CompletableFuture<Classifier> preloadUnlessSpare(ClassifierRules rules, ClassifierSpares spares) {
+    static BackgroundStep<Classifier> preloadUnlessSpare(ClassifierRules rules, ClassifierSpares spares) {
         if (spares.count() > 0) {
             return null;
         }
@@ -91,23 +84,17 @@ final class PodClassifier {
      * classifier step) or {@link #release} (rollback) gets it.
      */
     static final class Claim {
-        private final CompletableFuture<Optional<Classifier>> claimed = new CompletableFuture<>();
+        private final BackgroundStep<Optional<Classifier>> claimed;
         private final AtomicBoolean taken = new AtomicBoolean();
 
         private Claim(ClassifierSpares spares, Path pinDir, ClassifierRules rules) {
-            Thread.ofPlatform().name("classifier-claim").daemon(true).start(() -> {
-                try {
-                    claimed.complete(claimWithRules(spares, pinDir, rules));
-                } catch (Throwable t) {
-                    claimed.completeExceptionally(t);
-                }
-            });
+            claimed = BackgroundStep.start("classifier-claim", () -> claimWithRules(spares, pinDir, rules));
         }
 
         /** The claimed spare with its rules, or empty if other ADDs took the spares first. */
         Optional<Classifier> take() {
             taken.set(true);
-            return FutureJoin.join(claimed);
+            return claimed.join();
         }
 
         /** Rollback before the classifier step: the claimed spare's pins are removed and the object closed. */
@@ -117,7 +104,7 @@ final class PodClassifier {
             }
             Optional<Classifier> c;
             try {
-                c = FutureJoin.join(claimed);
+                c = claimed.join();
             } catch (RuntimeException | Error e) {
                 return; // the claim failed and left nothing
             }
@@ -165,7 +152,7 @@ final class PodClassifier {
      * may have taken the last spare, then one is loaded here), else the preloaded one. Returns the mode
      * that took and whether a spare served.
      */
-    static Installed install(CompletableFuture<Classifier> loaded, Claim claim, ClassifierRules rules,
+    static Installed install(BackgroundStep<Classifier> loaded, Claim claim, ClassifierRules rules,
                              NetNamespace podNs, int podIfindex, XdpAttach attach, Path pinDir, Rollback rollback,
                              StepTimes times) {
         if (loaded == null) {
@@ -200,9 +187,9 @@ final class PodClassifier {
         }
     }
 
-    private static XdpMode install(CompletableFuture<Classifier> loaded, NetNamespace podNs, int podIfindex,
+    private static XdpMode install(BackgroundStep<Classifier> loaded, NetNamespace podNs, int podIfindex,
                                    XdpAttach attach, Path pinDir, Rollback rollback) {
-        Classifier classifier = FutureJoin.join(loaded);
+        Classifier classifier = loaded.join();
         try {
             XdpMode mode = podNs.call(() -> classifier.attach(podIfindex, kernelMode(attach)));
             // Until it is pinned, close() below detaches it if anything fails.

@@ -1,7 +1,6 @@
 package io.splitplane.cni;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.splitplane.cni.ipam.IpamCall;
 import io.splitplane.cni.ipam.IpamDelegate;
 import io.splitplane.cni.state.AttachmentState;
 import io.splitplane.kernel.netlink.RtnetlinkSocket;
@@ -28,7 +27,7 @@ final class Teardown {
              ObjectNode ipamConfig) {
         // The delegate's DEL needs neither the link nor the pod: its exec runs while the kernel detaches
         // the classifier and brings the device home.
-        IpamCall<Void> release = ipam == null ? null : IpamCall.start("ipam-del", () -> {
+        BackgroundStep<Void> release = ipam == null ? null : BackgroundStep.start("ipam-del", () -> {
             ipam.del(ipamConfig, state.containerId(), state.ifname());
             return null;
         });

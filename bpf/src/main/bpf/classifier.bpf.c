@@ -603,7 +603,7 @@ int classify(struct xdp_md *ctx)
 	int r;
 
 	/*
-	 * The rule set first: the two (inlined) lookups count as calls to the compiler, and with them
+	 * The rule set first: its (inlined) lookup counts as a call to the compiler, and with it
 	 * behind us the fast paths keep the parsed fields in registers instead of spilling them.
 	 */
 	rs = active_set();

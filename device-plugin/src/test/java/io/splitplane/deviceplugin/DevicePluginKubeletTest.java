@@ -185,16 +185,21 @@ class DevicePluginKubeletTest {
             f.kubelet.awaitRegistration("afxdp/fast", WAIT);
             Path socket = f.devicePluginDir.resolve("afxdp-fast.sock");
             assertTrue(Files.exists(socket));
+            // The stand-in records a registration before it answers; a restart in between cancels the
+            // answer, and the plugin rightly counts that call failed. Each step waits for the answer.
+            awaitRegisteredOk(f, 1);
 
             f.kubelet.restart(false);
             Registration again = f.kubelet.awaitRegistration("afxdp/fast", WAIT);
             assertEquals("afxdp-fast.sock", again.request().getEndpoint());
             f.kubelet.plugin("afxdp/fast").awaitUpdate(u -> u.devices().size() == 1, WAIT);
             assertTrue(Files.exists(socket), "served again on a fresh socket");
+            awaitRegisteredOk(f, 2);
 
             f.kubelet.restart(true);
             f.kubelet.awaitRegistration("afxdp/fast", WAIT);
             f.kubelet.plugin("afxdp/fast").awaitUpdate(u -> u.devices().size() == 1, WAIT);
+            awaitRegisteredOk(f, 3);
 
             f.kubelet.forgetRegistrations();
             Files.delete(socket);
@@ -208,10 +213,14 @@ class DevicePluginKubeletTest {
                 KubeletStandIn.Update u = f.kubelet.plugin("afxdp/fast").latest();
                 return u != null && UNHEALTHY.equals(u.health().get(f.netdevs.get(0)));
             });
-            // The plugin counts a registration when its Register call returns, after the stand-in saw it.
-            await().atMost(WAIT).until(() -> f.metrics.count("splitplane_deviceplugin_registrations", "pool", "fast",
-                    "result", "ok") >= 4);
+            awaitRegisteredOk(f, 4);
         }
+    }
+
+    /** Waits until the plugin has counted {@code n} Register calls answered OK. */
+    private static void awaitRegisteredOk(PluginFixture f, int n) {
+        await().atMost(WAIT).until(() -> f.metrics.count("splitplane_deviceplugin_registrations", "pool", "fast",
+                "result", "ok") >= n);
     }
 
     @Test

@@ -19,6 +19,7 @@ import io.splitplane.deviceplugin.kubelet.v1beta1.RegisterRequest;
 import io.splitplane.deviceplugin.kubelet.v1beta1.RegistrationGrpc;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -277,15 +278,12 @@ public final class KubeletStandIn implements AutoCloseable {
         plugins.values().forEach(Plugin::close);
         plugins.clear();
         forgetRegistrations(); // a new kubelet knows nothing; awaitRegistration waits for new ones
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
-                if (wipeDirectory || !f.getFileName().toString().equals(CHECKPOINT)) {
-                    Files.deleteIfExists(f);
-                }
-            }
+        try {
             if (wipeDirectory) {
-                Files.delete(dir);
+                wipe();
                 Thread.sleep(300); // let watchers see the directory gone before it returns
+            } else {
+                deleteFiles(false);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -293,6 +291,35 @@ public final class KubeletStandIn implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         serve();
+    }
+
+    /**
+     * Removes the directory. A plugin that sees its socket go serves a fresh one at once, which can
+     * land between emptying the directory and removing it; then empty it again.
+     */
+    private void wipe() throws IOException, InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            deleteFiles(true);
+            try {
+                Files.delete(dir);
+                return;
+            } catch (DirectoryNotEmptyException e) {
+                if (attempt == 50) {
+                    throw e;
+                }
+                Thread.sleep(10);
+            }
+        }
+    }
+
+    private void deleteFiles(boolean withCheckpoint) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+                if (withCheckpoint || !f.getFileName().toString().equals(CHECKPOINT)) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        }
     }
 
     /** Stops serving and removes kubelet.sock. */

@@ -37,6 +37,8 @@
 #define ICMP_HDR_LEN        8    /* sizeof(struct icmphdr) and of struct icmp6hdr */
 #define IPV6_EXT_MIN_LEN    8
 #define TCP_MIN_DOFF        5
+/* The shortest frame a fast path takes: Ethernet, IPv4 without options, a TCP header's length. */
+#define FAST_MIN_FRAME      (sizeof(struct ethhdr) + sizeof(struct iphdr) + sizeof(struct tcphdr))
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -371,16 +373,17 @@ __noinline int parse_packet(struct xdp_md *ctx, struct packet *p)
 }
 
 /* UDP/TCP header checks shared by the fast paths: l4 has 20 bytes in the frame, len is what the IP
- * header says the datagram holds from l4 on. */
-static __always_inline int fast_l4_ok(__u8 proto, __u8 *l4, __u32 len)
+ * header says the datagram holds from l4 on; negative (an IPv4 total length shorter than its
+ * header) fails every check, so it needs no test of its own. */
+static __always_inline int fast_l4_ok(__u8 proto, __u8 *l4, __s32 len)
 {
 	if (proto == IPPROTO_UDP) {
-		__u32 udp_len = bpf_ntohs(((struct udphdr *)l4)->len);
+		__s32 udp_len = bpf_ntohs(((struct udphdr *)l4)->len);
 
-		return len >= sizeof(struct udphdr) && udp_len >= sizeof(struct udphdr) && udp_len <= len;
+		return udp_len >= (__s32)sizeof(struct udphdr) && udp_len <= len;
 	}
 	if (proto == IPPROTO_TCP) {
-		__u32 doff = ((struct tcphdr *)l4)->doff;
+		__s32 doff = ((struct tcphdr *)l4)->doff;
 
 		return doff >= TCP_MIN_DOFF && doff * 4 <= len;
 	}
@@ -413,15 +416,14 @@ static __always_inline int parse_fast4(void *data, void *end, struct packet *p)
 	__u8 *l4 = (void *)(ip + 1);
 	__u32 tot_len;
 
-	/* Room for a TCP header: a shorter UDP datagram takes the full parser. */
-	if ((void *)(l4 + sizeof(struct tcphdr)) > end)
-		return 0;
+	/* The caller checked for FAST_MIN_FRAME bytes: room for a TCP header, so a shorter UDP
+	 * datagram takes the full parser. */
 	if (*(__u8 *)ip != 0x45 || (ip->frag_off & bpf_htons(IP_OFFSET)))
 		return 0;
 	tot_len = bpf_ntohs(ip->tot_len);
-	if ((void *)ip + tot_len > end || tot_len < sizeof(*ip))
+	if ((void *)ip + tot_len > end)
 		return 0;
-	if (!fast_l4_ok(ip->protocol, l4, tot_len - sizeof(*ip)))
+	if (!fast_l4_ok(ip->protocol, l4, (__s32)tot_len - (__s32)sizeof(*ip)))
 		return 0;
 	fast_fill(p, 4, ip->protocol, l4);
 	p->src[0] = ip->saddr;
@@ -447,8 +449,11 @@ static __always_inline int parse_fast6(void *data, void *end, struct packet *p)
 	if (!fast_l4_ok(ip6->nexthdr, l4, payload_len))
 		return 0;
 	fast_fill(p, 6, ip6->nexthdr, l4);
-	__builtin_memcpy(p->src, &ip6->saddr, 16);
-	__builtin_memcpy(p->dst, &ip6->daddr, 16);
+	/* As 64-bit loads: the addresses' own type is 4-byte aligned, and copying it takes four. */
+	p->src[0] = *(__u64 *)&ip6->saddr;
+	p->src[1] = *((__u64 *)&ip6->saddr + 1);
+	p->dst[0] = *(__u64 *)&ip6->daddr;
+	p->dst[1] = *((__u64 *)&ip6->daddr + 1);
 	return 1;
 }
 
@@ -644,7 +649,7 @@ int classify(struct xdp_md *ctx)
 
 	/* Sets with a prefix trie take the full path: a trie lookup is a real call, and the registers it
 	 * clobbers would make the compiler spill the fast paths' fields. */
-	if (rs && !(rs->flags & SP_F_TRIES) && data + sizeof(struct ethhdr) <= end) {
+	if (rs && !(rs->flags & SP_F_TRIES) && data + FAST_MIN_FRAME <= end) {
 		__be16 proto = *(__be16 *)(data + offsetof(struct ethhdr, h_proto));
 		/* Apart from p, whose address the full parser takes: this one stays in registers. */
 		struct packet fp;

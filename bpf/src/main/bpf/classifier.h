@@ -6,8 +6,9 @@
  * A rule set is one value (struct sp_ruleset, about 410 KiB of tables) of the two-slot ARRAY map
  * `rulesets`; the global `ruleset_index` names the active slot. The program reads everything of a
  * packet's decision from that one value, plus, for large prefix sets, the LPM tries under the
- * value's generation. A packet reads the index once, so it sees one whole rule set, never half of
- * one: the writer only ever writes the slot no packet reads.
+ * value's generation. A packet is decided by the slot of one read of the index (the full path reads
+ * it again after its parser's call and keeps to that read), so it sees one whole rule set, never
+ * half of one: the writer only ever writes the slot no packet reads.
  *
  * Writer (io.splitplane.bpf.RuleSetWriter), one at a time:
  *   1. wait until no program run that may read the inactive slot is still running: a store into
@@ -22,7 +23,7 @@
  *      if the old set had trie entries, wait as in step 1 and delete them.
  * The waiting is at the start, not after the flip, so a swap costs one grace period and a writer
  * that died anywhere leaves the active set whole for the next one.
-  */
+ */
 #ifndef SPLITPLANE_CLASSIFIER_H
 #define SPLITPLANE_CLASSIFIER_H
 

@@ -37,6 +37,9 @@
 #define ICMP_HDR_LEN        8    /* sizeof(struct icmphdr) and of struct icmp6hdr */
 #define IPV6_EXT_MIN_LEN    8
 #define TCP_MIN_DOFF        5
+/* Where an untagged IPv6 frame's addresses start. */
+#define V6_SADDR            (sizeof(struct ethhdr) + offsetof(struct ipv6hdr, saddr))
+#define V6_DADDR            (sizeof(struct ethhdr) + offsetof(struct ipv6hdr, daddr))
 /* The shortest frame a fast path takes: Ethernet, IPv4 without options, a TCP header's length. */
 #define FAST_MIN_FRAME      (sizeof(struct ethhdr) + sizeof(struct iphdr) + sizeof(struct tcphdr))
 
@@ -449,11 +452,12 @@ static __always_inline int parse_fast6(void *data, void *end, struct packet *p)
 	if (!fast_l4_ok(ip6->nexthdr, l4, payload_len))
 		return 0;
 	fast_fill(p, 6, ip6->nexthdr, l4);
-	/* As 64-bit loads: the addresses' own type is 4-byte aligned, and copying it takes four. */
-	p->src[0] = *(__u64 *)&ip6->saddr;
-	p->src[1] = *((__u64 *)&ip6->saddr + 1);
-	p->dst[0] = *(__u64 *)&ip6->daddr;
-	p->dst[1] = *((__u64 *)&ip6->daddr + 1);
+	/* Through `data`, whose alignment the compiler does not know, so that each half is one 64-bit
+	 * load: through ip6 it would trust the addresses' 4-byte alignment and load 32 bits at a time. */
+	p->src[0] = *(__u64 *)(data + V6_SADDR);
+	p->src[1] = *(__u64 *)(data + V6_SADDR + 8);
+	p->dst[0] = *(__u64 *)(data + V6_DADDR);
+	p->dst[1] = *(__u64 *)(data + V6_DADDR + 8);
 	return 1;
 }
 

@@ -37,6 +37,11 @@
 #define ICMP_HDR_LEN        8    /* sizeof(struct icmphdr) and of struct icmp6hdr */
 #define IPV6_EXT_MIN_LEN    8
 #define TCP_MIN_DOFF        5
+/* Where an untagged IPv6 frame's addresses start. */
+#define V6_SADDR            (sizeof(struct ethhdr) + offsetof(struct ipv6hdr, saddr))
+#define V6_DADDR            (sizeof(struct ethhdr) + offsetof(struct ipv6hdr, daddr))
+/* The shortest frame a fast path takes: Ethernet, IPv4 without options, a TCP header's length. */
+#define FAST_MIN_FRAME      (sizeof(struct ethhdr) + sizeof(struct iphdr) + sizeof(struct tcphdr))
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -371,16 +376,17 @@ __noinline int parse_packet(struct xdp_md *ctx, struct packet *p)
 }
 
 /* UDP/TCP header checks shared by the fast paths: l4 has 20 bytes in the frame, len is what the IP
- * header says the datagram holds from l4 on. */
-static __always_inline int fast_l4_ok(__u8 proto, __u8 *l4, __u32 len)
+ * header says the datagram holds from l4 on; negative (an IPv4 total length shorter than its
+ * header) fails every check, so it needs no test of its own. */
+static __always_inline int fast_l4_ok(__u8 proto, __u8 *l4, __s32 len)
 {
 	if (proto == IPPROTO_UDP) {
-		__u32 udp_len = bpf_ntohs(((struct udphdr *)l4)->len);
+		__s32 udp_len = bpf_ntohs(((struct udphdr *)l4)->len);
 
-		return len >= sizeof(struct udphdr) && udp_len >= sizeof(struct udphdr) && udp_len <= len;
+		return udp_len >= (__s32)sizeof(struct udphdr) && udp_len <= len;
 	}
 	if (proto == IPPROTO_TCP) {
-		__u32 doff = ((struct tcphdr *)l4)->doff;
+		__s32 doff = ((struct tcphdr *)l4)->doff;
 
 		return doff >= TCP_MIN_DOFF && doff * 4 <= len;
 	}
@@ -413,15 +419,14 @@ static __always_inline int parse_fast4(void *data, void *end, struct packet *p)
 	__u8 *l4 = (void *)(ip + 1);
 	__u32 tot_len;
 
-	/* Room for a TCP header: a shorter UDP datagram takes the full parser. */
-	if ((void *)(l4 + sizeof(struct tcphdr)) > end)
-		return 0;
+	/* The caller checked for FAST_MIN_FRAME bytes: room for a TCP header, so a shorter UDP
+	 * datagram takes the full parser. */
 	if (*(__u8 *)ip != 0x45 || (ip->frag_off & bpf_htons(IP_OFFSET)))
 		return 0;
 	tot_len = bpf_ntohs(ip->tot_len);
-	if ((void *)ip + tot_len > end || tot_len < sizeof(*ip))
+	if ((void *)ip + tot_len > end)
 		return 0;
-	if (!fast_l4_ok(ip->protocol, l4, tot_len - sizeof(*ip)))
+	if (!fast_l4_ok(ip->protocol, l4, (__s32)tot_len - (__s32)sizeof(*ip)))
 		return 0;
 	fast_fill(p, 4, ip->protocol, l4);
 	p->src[0] = ip->saddr;
@@ -447,13 +452,18 @@ static __always_inline int parse_fast6(void *data, void *end, struct packet *p)
 	if (!fast_l4_ok(ip6->nexthdr, l4, payload_len))
 		return 0;
 	fast_fill(p, 6, ip6->nexthdr, l4);
-	__builtin_memcpy(p->src, &ip6->saddr, 16);
-	__builtin_memcpy(p->dst, &ip6->daddr, 16);
+	/* Through `data`, whose alignment the compiler does not know, so that each half is one 64-bit
+	 * load: through ip6 it would trust the addresses' 4-byte alignment and load 32 bits at a time. */
+	p->src[0] = *(__u64 *)(data + V6_SADDR);
+	p->src[1] = *(__u64 *)(data + V6_SADDR + 8);
+	p->dst[0] = *(__u64 *)(data + V6_DADDR);
+	p->dst[1] = *(__u64 *)(data + V6_DADDR + 8);
 	return 1;
 }
 
-/* The mask of the interval holding x: the largest i with start[i] <= x (start[0] is 0). */
-static __always_inline __u64 table_rules(const struct sp_prefix_table *t, __u64 x)
+/* The mask of the interval holding x: the largest i with start[i] <= x (start[0] is 0). `block` is
+ * the table's block index. */
+static __always_inline __u64 table_rules(const struct sp_prefix_table *t, const __u8 *block, __u64 x)
 {
 	__u32 top, i;
 
@@ -461,8 +471,8 @@ static __always_inline __u64 table_rules(const struct sp_prefix_table *t, __u64 
 		return t->rules[0];
 	if (x > t->region_hi)
 		return t->rules[t->last & (SP_PREFIX_BOUNDS - 1)];
-	i = t->block[((x - t->region_lo) >> (t->block_shift & 63)) & (SP_BLOCKS - 1)];
-	if (i < SP_BLOCK_REFINE)
+	i = block[((x - t->region_lo) >> (t->block_shift & 63)) & (SP_BLOCKS - 1)];
+	if (!(i & SP_BLOCK_REFINE))
 		return t->rules[i];
 
 	/* An interval starts inside x's block: binary search, in log2(used entries) steps. */
@@ -478,7 +488,8 @@ static __always_inline __u64 table_rules(const struct sp_prefix_table *t, __u64 
 
 /* The rules whose prefix (in one direction) contains the address, in the set's mode for it. */
 static __always_inline __u64 prefix_rules(const struct sp_ruleset *rs, const struct packet *p, const __u64 *addr,
-					  const struct sp_prefix_table *t4, const struct sp_prefix_table *t6,
+					  const struct sp_prefix_table *t4, const __u8 *block4,
+					  const struct sp_prefix_table *t6, const __u8 *block6,
 					  void *trie4, void *trie6, __u32 table4, __u32 table6, __u32 trie4_flag,
 					  __u32 trie6_flag, __u64 any)
 {
@@ -486,7 +497,7 @@ static __always_inline __u64 prefix_rules(const struct sp_ruleset *rs, const str
 
 	if (p->ip_version == 4) {
 		if (rs->flags & table4)
-			return table_rules(t4, bpf_ntohl((__u32)addr[0]));
+			return table_rules(t4, block4, bpf_ntohl((__u32)addr[0]));
 		if (rs->flags & trie4_flag) {
 			struct sp_lpm4_key k = { .prefixlen = 64, .generation = bpf_htonl(rs->generation) };
 
@@ -497,7 +508,7 @@ static __always_inline __u64 prefix_rules(const struct sp_ruleset *rs, const str
 		return any;
 	}
 	if (rs->flags & table6)
-		return table_rules(t6, bpf_be64_to_cpu(addr[0]));
+		return table_rules(t6, block6, bpf_be64_to_cpu(addr[0]));
 	if (rs->flags & trie6_flag) {
 		struct sp_lpm6_key k = { .prefixlen = 160, .generation = bpf_htonl(rs->generation) };
 
@@ -508,9 +519,10 @@ static __always_inline __u64 prefix_rules(const struct sp_ruleset *rs, const str
 	return any;
 }
 
-static __always_inline void count(void *map, __u32 index, __u64 bytes)
+/* Counts a packet of `bytes` in the counter of `map` at *key. */
+static __always_inline void count(void *map, const __u32 *key, __u64 bytes)
 {
-	struct sp_counter *c = bpf_map_lookup_elem(map, &index);
+	struct sp_counter *c = bpf_map_lookup_elem(map, key);
 
 	if (c) {
 		c->packets++;
@@ -518,12 +530,11 @@ static __always_inline void count(void *map, __u32 index, __u64 bytes)
 	}
 }
 
-/* The active rule set; never NULL in practice (the slot is masked into range). */
+/* The active rule set; NULL only if user space wrote an index out of range. The global itself is
+ * the key: the inlined lookup reads it once, straight from its fixed address. */
 static __always_inline const struct sp_ruleset *active_set(void)
 {
-	__u32 slot = *(volatile __u32 *)&ruleset_index & 1;
-
-	return bpf_map_lookup_elem(&rulesets, &slot);
+	return bpf_map_lookup_elem(&rulesets, &ruleset_index);
 }
 
 /* The rules a parsed packet satisfies. Every field narrows the candidates; rules a field does not
@@ -536,9 +547,9 @@ static __always_inline __u64 match(const struct sp_ruleset *rs, const struct pac
 	if (flags & SP_F_VLAN)
 		candidates &= rs->vlan_rules[rs->vlan_class[p->vlan & (SP_VLAN_KEYS - 1)]];
 	if (p->has_ports) {
-		if (flags & SP_F_DPORT)
+		if (candidates & ~rs->any_dport)
 			candidates &= rs->dport_rules[rs->dport_class[p->dst_port]];
-		if (flags & SP_F_SPORT)
+		if (candidates & ~rs->any_sport)
 			candidates &= rs->sport_rules[rs->sport_class[p->src_port]];
 	} else {
 		candidates &= rs->portless_rules;
@@ -548,11 +559,13 @@ static __always_inline __u64 match(const struct sp_ruleset *rs, const struct pac
 	/* Prefixes last, and only if a remaining candidate has one in that direction: the others are in
 	 * any_dst / any_src, which every prefix lookup returns anyway. */
 	if (candidates & ~rs->any_dst)
-		candidates &= prefix_rules(rs, p, p->dst, &rs->dst4, &rs->dst6, &dst4_prefixes, &dst6_prefixes,
+		candidates &= prefix_rules(rs, p, p->dst, &rs->dst4, rs->dst4_block, &rs->dst6, rs->dst6_block,
+					   &dst4_prefixes, &dst6_prefixes,
 					   SP_F_DST4_TABLE, SP_F_DST6_TABLE, SP_F_DST4_TRIE, SP_F_DST6_TRIE,
 					   rs->any_dst);
 	if (candidates & ~rs->any_src)
-		candidates &= prefix_rules(rs, p, p->src, &rs->src4, &rs->src6, &src4_prefixes, &src6_prefixes,
+		candidates &= prefix_rules(rs, p, p->src, &rs->src4, rs->src4_block, &rs->src6, rs->src6_block,
+					   &src4_prefixes, &src6_prefixes,
 					   SP_F_SRC4_TABLE, SP_F_SRC6_TABLE, SP_F_SRC4_TRIE, SP_F_SRC6_TRIE,
 					   rs->any_src);
 	return candidates;
@@ -568,18 +581,18 @@ static __always_inline __u64 match_fast(const struct sp_ruleset *rs, const struc
 	__u32 flags = rs->flags;
 	__u64 candidates = rs->fast_rules[SP_FAST_INDEX(version == 6, p->l4_proto == IPPROTO_TCP)];
 
-	if (flags & SP_F_DPORT)
+	if (candidates & ~rs->any_dport)
 		candidates &= rs->dport_rules[rs->dport_class[p->dst_port]];
-	if (flags & SP_F_SPORT)
+	if (candidates & ~rs->any_sport)
 		candidates &= rs->sport_rules[rs->sport_class[p->src_port]];
 	if (candidates & ~rs->any_dst)
 		candidates &= !(flags & (version == 4 ? SP_F_DST4_TABLE : SP_F_DST6_TABLE)) ? rs->any_dst :
-			      version == 4 ? table_rules(&rs->dst4, bpf_ntohl((__u32)p->dst[0])) :
-			      table_rules(&rs->dst6, bpf_be64_to_cpu(p->dst[0]));
+			      version == 4 ? table_rules(&rs->dst4, rs->dst4_block, bpf_ntohl((__u32)p->dst[0])) :
+			      table_rules(&rs->dst6, rs->dst6_block, bpf_be64_to_cpu(p->dst[0]));
 	if (candidates & ~rs->any_src)
 		candidates &= !(flags & (version == 4 ? SP_F_SRC4_TABLE : SP_F_SRC6_TABLE)) ? rs->any_src :
-			      version == 4 ? table_rules(&rs->src4, bpf_ntohl((__u32)p->src[0])) :
-			      table_rules(&rs->src6, bpf_be64_to_cpu(p->src[0]));
+			      version == 4 ? table_rules(&rs->src4, rs->src4_block, bpf_ntohl((__u32)p->src[0])) :
+			      table_rules(&rs->src6, rs->src6_block, bpf_be64_to_cpu(p->src[0]));
 	return candidates;
 }
 
@@ -590,39 +603,65 @@ __noinline __u64 match_packet(const struct sp_ruleset *rs, const struct packet *
 	return match(rs, p);
 }
 
+/*
+ * The verdict for a packet whose candidate rules are `candidates` (none: `stat` is its outcome),
+ * counted. Inlined into each exit, so that the fast paths keep the rule set in a register: with one
+ * shared tail, the rule set would have to outlive the full path's calls and would live on the stack.
+ */
+static __always_inline int decide(struct xdp_md *ctx, const struct sp_ruleset *rs, __u64 candidates, __u32 stat,
+				  __u64 bytes)
+{
+	const struct sp_rule *hit;
+	int action = XDP_PASS;
+
+	if (rs && candidates) {
+		/* The first match: the lowest set bit, whose rule sits at its De Bruijn slot. */
+		hit = &rs->rules[SP_RULE_SLOT(candidates & -candidates)];
+		/* The key straight from the rule set: no copy through the stack on the way to the counter. */
+		count(&rule_stats, &hit->counter, bytes);
+		if (hit->action == SP_ACT_DROP) {
+			stat = SP_STAT_DROP;
+			action = XDP_DROP;
+		} else if (hit->action == SP_ACT_REDIRECT) {
+			__u32 queue = ctx->rx_queue_index;
+
+			/* An empty slot must fall back to the kernel, never drop silently. The (inlined)
+			 * lookup spares the helper call when the queue has no socket; should the socket go
+			 * away right after it, XDP_PASS in the flags makes bpf_redirect_map return XDP_PASS. */
+			stat = SP_STAT_REDIRECT_NO_SOCKET;
+			if (bpf_map_lookup_elem(&xsks_map, &queue)) {
+				action = bpf_redirect_map(&xsks_map, queue, XDP_PASS);
+				if (action == XDP_REDIRECT)
+					stat = SP_STAT_REDIRECT;
+			}
+		} else {
+			stat = SP_STAT_PASS_RULE;
+		}
+	}
+	count(&verdict_stats, &stat, bytes);
+	return action;
+}
+
 SEC("xdp")
 int classify(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
-	__u64 bytes = end - data;
-	__u32 stat = SP_STAT_PASS_DEFAULT, action = XDP_PASS;
-	const struct sp_ruleset *rs;
-	const struct sp_rule *hit;
-	__u64 candidates;
+	const struct sp_ruleset *rs = active_set();
 	struct packet p;
+	__u32 stat;
 	int r;
 
-	/*
-	 * The rule set first: its (inlined) lookup counts as a call to the compiler, and with it
-	 * behind us the fast paths keep the parsed fields in registers instead of spilling them.
-	 */
-	rs = active_set();
 	/* Sets with a prefix trie take the full path: a trie lookup is a real call, and the registers it
 	 * clobbers would make the compiler spill the fast paths' fields. */
-	if (rs && (void *)((struct ethhdr *)data + 1) <= end) {
-		__be16 proto = ((struct ethhdr *)data)->h_proto;
+	if (rs && !(rs->flags & SP_F_TRIES) && data + FAST_MIN_FRAME <= end) {
+		__be16 proto = *(__be16 *)(data + offsetof(struct ethhdr, h_proto));
+		/* Apart from p, whose address the full parser takes: this one stays in registers. */
 		struct packet fp;
 
-		if (!(rs->flags & SP_F_TRIES)) {
-			if (proto == bpf_htons(ETH_P_IP) && parse_fast4(data, end, &fp)) {
-				candidates = match_fast(rs, &fp, 4);
-				goto decide;
-			}
-			if (proto == bpf_htons(ETH_P_IPV6) && parse_fast6(data, end, &fp)) {
-				candidates = match_fast(rs, &fp, 6);
-				goto decide;
-			}
-		}
+		if (proto == bpf_htons(ETH_P_IP) && parse_fast4(data, end, &fp))
+			return decide(ctx, rs, match_fast(rs, &fp, 4), SP_STAT_PASS_DEFAULT, end - data);
+		if (proto == bpf_htons(ETH_P_IPV6) && parse_fast6(data, end, &fp))
+			return decide(ctx, rs, match_fast(rs, &fp, 6), SP_STAT_PASS_DEFAULT, end - data);
 	}
 
 	/* The full parser relies on zeroed fields. */
@@ -632,41 +671,11 @@ int classify(struct xdp_md *ctx)
 		stat = r == PARSE_NOT_IP ? SP_STAT_NOT_IP :
 		       r == PARSE_TRUNCATED ? SP_STAT_TRUNCATED :
 		       r == PARSE_TOO_DEEP ? SP_STAT_TOO_DEEP : SP_STAT_MALFORMED;
-		goto out;
+		return decide(ctx, NULL, 0, stat, ctx->data_end - ctx->data);
 	}
-	if (p.later_fragment)
-		stat = SP_STAT_LATER_FRAGMENT;
-	if (!rs)
-		goto out;
-	candidates = match_packet(rs, &p);
-
-decide:
-	if (!candidates)
-		goto out;
-
-	/* The first match: the lowest set bit, whose rule sits at its De Bruijn slot. */
-	hit = &rs->rules[SP_RULE_SLOT(candidates & -candidates)];
-	count(&rule_stats, hit->counter, bytes);
-	if (hit->action == SP_ACT_DROP) {
-		stat = SP_STAT_DROP;
-		action = XDP_DROP;
-	} else if (hit->action == SP_ACT_REDIRECT) {
-		__u32 queue = ctx->rx_queue_index;
-
-		/* An empty slot must fall back to the kernel, never drop silently. The (inlined) lookup
-		 * spares the helper call when the queue has no socket; should the socket go away right
-		 * after it, XDP_PASS in the flags makes bpf_redirect_map return XDP_PASS. */
-		stat = SP_STAT_REDIRECT_NO_SOCKET;
-		if (bpf_map_lookup_elem(&xsks_map, &queue)) {
-			action = bpf_redirect_map(&xsks_map, queue, XDP_PASS);
-			if (action == XDP_REDIRECT)
-				stat = SP_STAT_REDIRECT;
-		}
-	} else {
-		stat = SP_STAT_PASS_RULE;
-	}
-
-out:
-	count(&verdict_stats, stat, bytes);
-	return action;
+	stat = p.later_fragment ? SP_STAT_LATER_FRAGMENT : SP_STAT_PASS_DEFAULT;
+	/* The set is looked up again rather than kept across the parser's call (see decide()); the
+	 * packet is still decided by one whole set, the one read here. */
+	rs = active_set();
+	return decide(ctx, rs, rs ? match_packet(rs, &p) : 0, stat, ctx->data_end - ctx->data);
 }

@@ -6,8 +6,9 @@
  * A rule set is one value (struct sp_ruleset, about 410 KiB of tables) of the two-slot ARRAY map
  * `rulesets`; the global `ruleset_index` names the active slot. The program reads everything of a
  * packet's decision from that one value, plus, for large prefix sets, the LPM tries under the
- * value's generation. A packet reads the index once, so it sees one whole rule set, never half of
- * one: the writer only ever writes the slot no packet reads.
+ * value's generation. A packet is decided by the slot of one read of the index (the full path reads
+ * it again after its parser's call and keeps to that read), so it sees one whole rule set, never
+ * half of one: the writer only ever writes the slot no packet reads.
  *
  * Writer (io.splitplane.bpf.RuleSetWriter), one at a time:
  *   1. wait until no program run that may read the inactive slot is still running: a store into
@@ -22,7 +23,7 @@
  *      if the old set had trie entries, wait as in step 1 and delete them.
  * The waiting is at the start, not after the flip, so a swap costs one grace period and a writer
  * that died anywhere leaves the active set whole for the next one.
-  */
+ */
 #ifndef SPLITPLANE_CLASSIFIER_H
 #define SPLITPLANE_CLASSIFIER_H
 
@@ -48,7 +49,9 @@
  * fields' masks; the first match is the lowest set bit. The cost does not grow with the rule count.
  *
  * Ports and VLAN ids go through a class table: class[value] names the interval of values that the
- * same rules accept, class_rules[class] is that interval's mask (at most 2 * 64 + 1 intervals).
+ * same rules accept, class_rules[class] is that interval's mask (at most 2 * 64 + 1 intervals). A
+ * field's tables are read only when a remaining candidate constrains the field (any_dport, any_sport,
+ * any_dst, any_src name the rules that do not), so a packet reads just the tables that decide it.
  *
  * Prefixes of one family and direction use one of three modes (sp_ruleset.flags):
  *   none  - no rule has such a prefix: the mask is any_dst / any_src;
@@ -72,7 +75,7 @@
  */
 
 /* Rule set flags (sp_ruleset.flags): how prefixes of each family and direction are matched, and
- * which port and VLAN tables are in use. */
+ * whether the VLAN table is in use. */
 #define SP_F_DST4_TABLE (1u << 0)
 #define SP_F_SRC4_TABLE (1u << 1)
 #define SP_F_DST6_TABLE (1u << 2)
@@ -82,11 +85,8 @@
 #define SP_F_DST6_TRIE  (1u << 6)
 #define SP_F_SRC6_TRIE  (1u << 7)
 #define SP_F_TRIES      (SP_F_DST4_TRIE | SP_F_SRC4_TRIE | SP_F_DST6_TRIE | SP_F_SRC6_TRIE)
-/* Which class tables matter: without any rule constraining the field, its mask is all rules and the
- * program skips the two loads. */
-#define SP_F_DPORT      (1u << 8)
-#define SP_F_SPORT      (1u << 9)
-#define SP_F_VLAN       (1u << 10)
+/* Some rule constrains the VLAN id; without, the program skips the VLAN table's two loads. */
+#define SP_F_VLAN       (1u << 8)
 
 enum sp_action {
 	SP_ACT_PASS = 0,
@@ -103,21 +103,23 @@ enum sp_action {
 #define SP_DEBRUIJN64      0x03f79d71b4cb0a89ULL
 #define SP_RULE_SLOT(bit)  ((__u32)(((bit) * SP_DEBRUIJN64) >> 58))
 
-/* What a matching rule does (4 bytes). */
+/* What a matching rule does (8 bytes). */
 struct sp_rule {
-	__u16 counter;       /* slot in rule_stats (and rule_names) */
+	__u32 counter;       /* slot in rule_stats (and rule_names); the program's key for the lookup as is */
 	__u8  action;        /* enum sp_action */
-	__u8  pad;
+	__u8  pad[3];
 };
 
 /*
- * An inline prefix table (2 KiB of intervals plus a 64 KiB block index): start[i] (host order;
+ * An inline prefix table (2 KiB of intervals, and a 64 KiB block index kept apart, see sp_ruleset):
+ * start[i] (host order;
  * IPv4 in the low 32 bits, IPv6 the upper 64 bits of the address) ascending, start[0] = 0, unused
  * entries ~0; rules[i] is the mask of rules matching keys from start[i] up to start[i + 1], and
  * unused entries repeat the last one.
  *
  * Most keys find their interval in one load: the block index cuts a region of keys, 2^16 blocks of
- * 2^block_shift keys, into blocks, and block[b] is the interval holding all of block b, or
+ * 2^block_shift keys, into blocks, and block[b] (the table's *_block array in sp_ruleset) is the
+ * interval holding all of block b, or
  * SP_BLOCK_REFINE when an interval starts inside the block. The region is the aligned range that
  * holds every start but start[0] (their common leading bits), so keys below it are in interval 0
  * and keys above it in the last used interval, `last`. Refined blocks take the binary search, which
@@ -136,10 +138,15 @@ struct sp_prefix_table {
 	__u32 last;          /* index of the last used interval */
 	__u32 top_step;
 	__u32 pad;
-	__u8  block[SP_BLOCKS];
 };
 
-/* A whole rule set: the only value of an inner ARRAY map. */
+/*
+ * A whole rule set: one value of the `rulesets` map.
+ *
+ * What a packet reads for every rule set comes first, within the first 32 KiB: a BPF load encodes
+ * offsets up to 32767 in the instruction itself, and a field beyond needs two more instructions
+ * for every read. The large byte tables follow.
+ */
 struct sp_ruleset {
 	__u32 generation;    /* tags this set's entries in the prefix tries; 0 = the empty initial set */
 	__u32 rule_count;
@@ -147,21 +154,24 @@ struct sp_ruleset {
 	__u32 pad;
 	__u64 any_dst;       /* rules without a destination prefix */
 	__u64 any_src;       /* rules without a source prefix */
+	__u64 any_dport;     /* rules without a destination port range */
+	__u64 any_sport;     /* rules without a source port range */
 	__u64 version_rules[2];       /* [0]: rules an IPv4 packet may match, [1]: IPv6 */
 	__u64 portless_rules;         /* rules without port constraints (all a packet without ports may match) */
 	__u64 later_fragment_rules;   /* rules a non-first fragment may match */
 	/* The fast paths' first mask: what an untagged UDP or TCP packet of either version may match
 	 * by version, protocol and VLAN, by SP_FAST_INDEX(version is 6, protocol is TCP). */
 	__u64 fast_rules[4];
+	struct sp_rule rules[SP_MAX_RULES];   /* in De Bruijn order, see SP_RULE_SLOT */
 	__u64 proto_rules[SP_MAX_PROTOS];
 	__u64 dport_rules[SP_MAX_CLASSES];
 	__u64 sport_rules[SP_MAX_CLASSES];
 	__u64 vlan_rules[SP_MAX_CLASSES];
+	struct sp_prefix_table dst4, src4, dst6, src6;
 	__u8  dport_class[SP_PORTS];
 	__u8  sport_class[SP_PORTS];
 	__u8  vlan_class[SP_VLAN_KEYS];
-	struct sp_prefix_table dst4, src4, dst6, src6;
-	struct sp_rule rules[SP_MAX_RULES];   /* in De Bruijn order, see SP_RULE_SLOT */
+	__u8  dst4_block[SP_BLOCKS], src4_block[SP_BLOCKS], dst6_block[SP_BLOCKS], src6_block[SP_BLOCKS];
 };
 
 /* Prefix trie keys. The generation is part of the prefix, so two sets never see each other's

@@ -53,6 +53,18 @@ record ClassTable(byte[] classOf, long[] rules) {
         return new ClassTable(classOf, masks);
     }
 
+    /**
+     * The rules every value satisfies ({@code any_dport}, {@code any_sport}): the field never rules
+     * them out, so a packet whose candidates are all among them need not read the field's tables.
+     */
+    long unconstrained() {
+        long all = -1L;
+        for (long mask : rules) {
+            all &= mask;
+        }
+        return all;
+    }
+
     /** The mask for {@code value}. */
     long rulesOf(int value) {
         return rules[Byte.toUnsignedInt(classOf[value])];

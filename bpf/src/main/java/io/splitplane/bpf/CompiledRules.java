@@ -30,15 +30,9 @@ record CompiledRules(List<String> names, int[] actions, long anyDst, long anySrc
         prefixes = new EnumMap<>(prefixes);
     }
 
-    /** SP_F_*: table or trie for each family and direction that has prefixes, and the class tables in use. */
+    /** SP_F_*: table or trie for each family and direction that has prefixes, and whether the VLAN table is in use. */
     int flags() {
         int f = 0;
-        if (dstPorts.rules().length > 1) {
-            f |= RuleSetLayout.F_DPORT;
-        }
-        if (srcPorts.rules().length > 1) {
-            f |= RuleSetLayout.F_SPORT;
-        }
         if (vlans.rules().length > 1) {
             f |= RuleSetLayout.F_VLAN;
         }

@@ -1,7 +1,6 @@
 package io.splitplane.bpf;
 
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -14,23 +13,23 @@ import java.lang.foreign.StructLayout;
  * {@code start[0] = 0}, unused entries {@code ~0}; {@code rules[i]} is the mask of rules matching the
  * keys from {@code start[i]} on, unused entries repeat the last used one.
  *
- * <p>The program first looks a key up in the block index: {@code block[(x - region_lo) >>
- * block_shift]} is the interval holding the whole block, or {@link #REFINE} when an interval starts
- * inside it; keys below {@code region_lo} are in interval 0, keys above {@code region_hi} in
+ * <p>The program first looks a key up in the table's block index, which sits apart in the rule set
+ * ({@link RuleSetLayout}, {@code *_block}): {@code block[(x - region_lo) >> block_shift]} is the
+ * interval holding the whole block, or {@link #REFINE} when an interval starts inside it; keys below {@code region_lo} are in interval 0, keys above {@code region_hi} in
  * interval {@code last}. Refined blocks take a binary search starting at {@code top_step}, the
  * largest power of two below the number of used entries.
  *
  * <pre>
  *  0                  1024               2048        2056        2064    2068  2072     2076  2080
- * +------------------+------------------+-----------+-----------+-------+-----+--------+-----+-----------------+
- * | u64 start[128]   | u64 rules[128]   | region_lo | region_hi | shift | last| top_step| pad | u8 block[65536] |
- * +------------------+------------------+-----------+-----------+-------+-----+--------+-----+-----------------+
+ * +------------------+------------------+-----------+-----------+-------+-----+--------+-----+
+ * | u64 start[128]   | u64 rules[128]   | region_lo | region_hi | shift | last| top_step| pad |
+ * +------------------+------------------+-----------+-----------+-------+-----+--------+-----+
  * </pre>
  */
 final class PrefixTableLayout {
     /** SP_PREFIX_BOUNDS. */
     static final int BOUNDS = 128;
-    /** SP_BLOCKS: entries of the block index. */
+    /** SP_BLOCKS: entries of a block index. */
     static final int BLOCKS = 1 << 16;
     /** SP_BLOCK_REFINE: a block in which an interval starts. */
     static final int REFINE = 0x80;
@@ -43,8 +42,7 @@ final class PrefixTableLayout {
             JAVA_INT.withName("block_shift"),
             JAVA_INT.withName("last"),
             JAVA_INT.withName("top_step"),
-            JAVA_INT.withName("pad"),
-            MemoryLayout.sequenceLayout(BLOCKS, JAVA_BYTE).withName("block")).withName("sp_prefix_table");
+            JAVA_INT.withName("pad")).withName("sp_prefix_table");
 
     static final long SIZE = LAYOUT.byteSize();
     static final long START = LAYOUT.byteOffset(groupElement("start"));
@@ -54,7 +52,6 @@ final class PrefixTableLayout {
     static final long BLOCK_SHIFT = LAYOUT.byteOffset(groupElement("block_shift"));
     static final long LAST = LAYOUT.byteOffset(groupElement("last"));
     static final long TOP_STEP = LAYOUT.byteOffset(groupElement("top_step"));
-    static final long BLOCK = LAYOUT.byteOffset(groupElement("block"));
 
     private PrefixTableLayout() {
     }

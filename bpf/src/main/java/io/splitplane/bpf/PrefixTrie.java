@@ -6,13 +6,13 @@ package io.splitplane.bpf;
  */
 enum PrefixTrie {
     DST4("dst4_prefixes", 4, true, RuleSetLayout.F_DST4_TABLE, RuleSetLayout.F_DST4_TRIE, RuleSetLayout.DST4,
-            "IPv4 destination"),
+            RuleSetLayout.DST4_BLOCK, "IPv4 destination"),
     SRC4("src4_prefixes", 4, false, RuleSetLayout.F_SRC4_TABLE, RuleSetLayout.F_SRC4_TRIE, RuleSetLayout.SRC4,
-            "IPv4 source"),
+            RuleSetLayout.SRC4_BLOCK, "IPv4 source"),
     DST6("dst6_prefixes", 6, true, RuleSetLayout.F_DST6_TABLE, RuleSetLayout.F_DST6_TRIE, RuleSetLayout.DST6,
-            "IPv6 destination"),
+            RuleSetLayout.DST6_BLOCK, "IPv6 destination"),
     SRC6("src6_prefixes", 6, false, RuleSetLayout.F_SRC6_TABLE, RuleSetLayout.F_SRC6_TRIE, RuleSetLayout.SRC6,
-            "IPv6 source");
+            RuleSetLayout.SRC6_BLOCK, "IPv6 source");
 
     private final String mapName;
     private final int ipVersion;
@@ -20,16 +20,18 @@ enum PrefixTrie {
     private final int tableFlag;
     private final int trieFlag;
     private final long tableOffset;
+    private final long blockOffset;
     private final String description;
 
     PrefixTrie(String mapName, int ipVersion, boolean destination, int tableFlag, int trieFlag, long tableOffset,
-               String description) {
+               long blockOffset, String description) {
         this.mapName = mapName;
         this.ipVersion = ipVersion;
         this.destination = destination;
         this.tableFlag = tableFlag;
         this.trieFlag = trieFlag;
         this.tableOffset = tableOffset;
+        this.blockOffset = blockOffset;
         this.description = description;
     }
 
@@ -65,6 +67,11 @@ enum PrefixTrie {
     /** Where this family and direction's inline table is in {@code struct sp_ruleset}. */
     long tableOffset() {
         return tableOffset;
+    }
+
+    /** Where this family and direction's block index sits in the rule set. */
+    long blockOffset() {
+        return blockOffset;
     }
 
     String description() {

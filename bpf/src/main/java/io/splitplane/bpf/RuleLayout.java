@@ -2,7 +2,7 @@ package io.splitplane.bpf;
 
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.StructLayout;
@@ -12,17 +12,17 @@ import java.lang.foreign.StructLayout;
  * rule set's bit-vector tables ({@link RuleSetLayout}), not here.
  *
  * <pre>
- *  0          2        3      4
- * +----------+--------+------+
- * | counter  | action | pad  |
- * +----------+--------+------+
+ *  0              4        5          8
+ * +--------------+--------+----------+
+ * | u32 counter  | action | pad[3]   |
+ * +--------------+--------+----------+
  * </pre>
  */
 final class RuleLayout {
     static final StructLayout LAYOUT = MemoryLayout.structLayout(
-            JAVA_SHORT.withName("counter"),
+            JAVA_INT.withName("counter"),
             JAVA_BYTE.withName("action"),
-            MemoryLayout.paddingLayout(1)).withName("sp_rule");
+            MemoryLayout.paddingLayout(3)).withName("sp_rule");
 
     static final long SIZE = LAYOUT.byteSize();
     static final long COUNTER = LAYOUT.byteOffset(groupElement("counter"));

@@ -3,7 +3,6 @@ package io.splitplane.bpf;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -32,6 +31,8 @@ record RuleSetImage(int generation, int flags, int[] actions, int[] counters) {
         s.set(JAVA_INT, RuleSetLayout.FLAGS, compiled.flags());
         s.set(JAVA_LONG, RuleSetLayout.ANY_DST, compiled.anyDst());
         s.set(JAVA_LONG, RuleSetLayout.ANY_SRC, compiled.anySrc());
+        s.set(JAVA_LONG, RuleSetLayout.ANY_DPORT, compiled.dstPorts().unconstrained());
+        s.set(JAVA_LONG, RuleSetLayout.ANY_SPORT, compiled.srcPorts().unconstrained());
         longs(s, RuleSetLayout.VERSION_RULES, compiled.versionRules());
         s.set(JAVA_LONG, RuleSetLayout.PORTLESS_RULES, compiled.portlessRules());
         s.set(JAVA_LONG, RuleSetLayout.LATER_FRAGMENT_RULES, compiled.laterFragmentRules());
@@ -51,12 +52,12 @@ record RuleSetImage(int generation, int flags, int[] actions, int[] counters) {
                 s.set(JAVA_LONG, at + PrefixTableLayout.REGION_HI, index.regionHi());
                 s.set(JAVA_INT, at + PrefixTableLayout.BLOCK_SHIFT, index.shift());
                 s.set(JAVA_INT, at + PrefixTableLayout.LAST, t.used() - 1);
-                MemorySegment.copy(index.blocks(), 0, s, JAVA_BYTE, at + PrefixTableLayout.BLOCK, index.blocks().length);
+                MemorySegment.copy(index.blocks(), 0, s, JAVA_BYTE, e.getKey().blockOffset(), index.blocks().length);
             }
         }
         for (int i = 0; i < n; i++) {
             long at = RuleSetLayout.rule(i);
-            s.set(JAVA_SHORT, at + RuleLayout.COUNTER, (short) counters[i]);
+            s.set(JAVA_INT, at + RuleLayout.COUNTER, counters[i]);
             s.set(JAVA_BYTE, at + RuleLayout.ACTION, (byte) compiled.actions()[i]);
         }
         return s;
@@ -83,7 +84,7 @@ record RuleSetImage(int generation, int flags, int[] actions, int[] counters) {
         for (int i = 0; i < count; i++) {
             long at = RuleSetLayout.rule(i);
             actions[i] = Byte.toUnsignedInt(s.get(JAVA_BYTE, at + RuleLayout.ACTION));
-            counters[i] = Short.toUnsignedInt(s.get(JAVA_SHORT, at + RuleLayout.COUNTER));
+            counters[i] = s.get(JAVA_INT, at + RuleLayout.COUNTER);
         }
         return new RuleSetImage(s.get(JAVA_INT, RuleSetLayout.GENERATION), s.get(JAVA_INT, RuleSetLayout.FLAGS),
                 actions, counters);

@@ -13,23 +13,27 @@ import java.lang.foreign.StructLayout;
  * values of the {@code rulesets} map. Bit i of every mask is rule i; {@code rules[]} is in De Bruijn
  * order ({@link #slot}).
  *
+ * <p>Everything but the byte tables lies within the first 32 KiB, where the program reads a field
+ * with one instruction (the offset fits the load's 16-bit field); past it, each read takes three.
+ *
  * <pre>
  * offset   field
  *      0   u32 generation | u32 rule_count | u32 flags | u32 pad
- *     16   u64 any_dst | u64 any_src
- *     32   u64 version_rules[2]            [0] IPv4, [1] IPv6
- *     48   u64 portless_rules | u64 later_fragment_rules
- *     64   u64 fast_rules[4]               by {@link #fastIndex}
- *     96   u64 proto_rules[256]            by IP protocol number
- *   2144   u64 dport_rules[256]            by destination port class
- *   4192   u64 sport_rules[256]            by source port class
- *   6240   u64 vlan_rules[256]             by VLAN class
- *   8288   u8  dport_class[65536]          port to class
- *  73824   u8  sport_class[65536]
- * 139360   u8  vlan_class[8192]            VLAN id (4096: untagged) to class
- * 147552   sp_prefix_table dst4, src4, dst6, src6     (67,616 B each)
- * 418016   sp_rule rules[64]               (4 B each, by {@link #slot})
- * 418272   end
+ *     16   u64 any_dst | u64 any_src | u64 any_dport | u64 any_sport
+ *     48   u64 version_rules[2]            [0] IPv4, [1] IPv6
+ *     64   u64 portless_rules | u64 later_fragment_rules
+ *     80   u64 fast_rules[4]               by {@link #fastIndex}
+ *    112   sp_rule rules[64]               (8 B each, by {@link #slot})
+ *    624   u64 proto_rules[256]            by IP protocol number
+ *   2672   u64 dport_rules[256]            by destination port class
+ *   4720   u64 sport_rules[256]            by source port class
+ *   6768   u64 vlan_rules[256]             by VLAN class
+ *   8816   sp_prefix_table dst4, src4, dst6, src6     (2,080 B each)
+ *  17136   u8  dport_class[65536]          port to class
+ *  82672   u8  sport_class[65536]
+ * 148208   u8  vlan_class[8192]            VLAN id (4096: untagged) to class
+ * 156400   u8  dst4_block, src4_block, dst6_block, src6_block[65536]   the tables' block indexes
+ * 418544   end
  * </pre>
  */
 final class RuleSetLayout {
@@ -49,22 +53,29 @@ final class RuleSetLayout {
             JAVA_INT.withName("pad"),
             JAVA_LONG.withName("any_dst"),
             JAVA_LONG.withName("any_src"),
+            JAVA_LONG.withName("any_dport"),
+            JAVA_LONG.withName("any_sport"),
             MemoryLayout.sequenceLayout(2, JAVA_LONG).withName("version_rules"),
             JAVA_LONG.withName("portless_rules"),
             JAVA_LONG.withName("later_fragment_rules"),
             MemoryLayout.sequenceLayout(4, JAVA_LONG).withName("fast_rules"),
+            MemoryLayout.sequenceLayout(MAX_RULES, RuleLayout.LAYOUT).withName("rules"),
             MemoryLayout.sequenceLayout(PROTOS, JAVA_LONG).withName("proto_rules"),
             MemoryLayout.sequenceLayout(CLASSES, JAVA_LONG).withName("dport_rules"),
             MemoryLayout.sequenceLayout(CLASSES, JAVA_LONG).withName("sport_rules"),
             MemoryLayout.sequenceLayout(CLASSES, JAVA_LONG).withName("vlan_rules"),
-            MemoryLayout.sequenceLayout(PORTS, JAVA_BYTE).withName("dport_class"),
-            MemoryLayout.sequenceLayout(PORTS, JAVA_BYTE).withName("sport_class"),
-            MemoryLayout.sequenceLayout(VLAN_KEYS, JAVA_BYTE).withName("vlan_class"),
             PrefixTableLayout.LAYOUT.withName("dst4"),
             PrefixTableLayout.LAYOUT.withName("src4"),
             PrefixTableLayout.LAYOUT.withName("dst6"),
             PrefixTableLayout.LAYOUT.withName("src6"),
-            MemoryLayout.sequenceLayout(MAX_RULES, RuleLayout.LAYOUT).withName("rules")).withName("sp_ruleset");
+            MemoryLayout.sequenceLayout(PORTS, JAVA_BYTE).withName("dport_class"),
+            MemoryLayout.sequenceLayout(PORTS, JAVA_BYTE).withName("sport_class"),
+            MemoryLayout.sequenceLayout(VLAN_KEYS, JAVA_BYTE).withName("vlan_class"),
+            MemoryLayout.sequenceLayout(PrefixTableLayout.BLOCKS, JAVA_BYTE).withName("dst4_block"),
+            MemoryLayout.sequenceLayout(PrefixTableLayout.BLOCKS, JAVA_BYTE).withName("src4_block"),
+            MemoryLayout.sequenceLayout(PrefixTableLayout.BLOCKS, JAVA_BYTE).withName("dst6_block"),
+            MemoryLayout.sequenceLayout(PrefixTableLayout.BLOCKS, JAVA_BYTE).withName("src6_block"))
+            .withName("sp_ruleset");
 
     static final long SIZE = LAYOUT.byteSize();
     static final long GENERATION = offset("generation");
@@ -72,6 +83,8 @@ final class RuleSetLayout {
     static final long FLAGS = offset("flags");
     static final long ANY_DST = offset("any_dst");
     static final long ANY_SRC = offset("any_src");
+    static final long ANY_DPORT = offset("any_dport");
+    static final long ANY_SPORT = offset("any_sport");
     static final long VERSION_RULES = offset("version_rules");
     static final long PORTLESS_RULES = offset("portless_rules");
     static final long LATER_FRAGMENT_RULES = offset("later_fragment_rules");
@@ -87,11 +100,15 @@ final class RuleSetLayout {
     static final long SRC4 = offset("src4");
     static final long DST6 = offset("dst6");
     static final long SRC6 = offset("src6");
+    static final long DST4_BLOCK = offset("dst4_block");
+    static final long SRC4_BLOCK = offset("src4_block");
+    static final long DST6_BLOCK = offset("dst6_block");
+    static final long SRC6_BLOCK = offset("src6_block");
     static final long RULES = offset("rules");
 
     /**
      * SP_F_*: how prefixes of each family and direction are matched (neither flag: no such
-     * prefixes), and which class tables are in use.
+     * prefixes), and whether the VLAN table is in use.
      */
     static final int F_DST4_TABLE = 1;
     static final int F_SRC4_TABLE = 1 << 1;
@@ -101,10 +118,8 @@ final class RuleSetLayout {
     static final int F_SRC4_TRIE = 1 << 5;
     static final int F_DST6_TRIE = 1 << 6;
     static final int F_SRC6_TRIE = 1 << 7;
-    /** SP_F_DPORT, SP_F_SPORT, SP_F_VLAN: some rule constrains the field (else its table is skipped). */
-    static final int F_DPORT = 1 << 8;
-    static final int F_SPORT = 1 << 9;
-    static final int F_VLAN = 1 << 10;
+    /** SP_F_VLAN: some rule constrains the VLAN id (else its table is skipped). */
+    static final int F_VLAN = 1 << 8;
 
     private RuleSetLayout() {
     }

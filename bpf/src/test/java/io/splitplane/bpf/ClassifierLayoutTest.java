@@ -23,6 +23,14 @@ import org.junit.jupiter.api.Test;
 class ClassifierLayoutTest {
     private static final Path HEADER_DIR = Path.of("src/main/bpf");
 
+    /** Past 32 KiB a BPF load cannot encode the offset, and each read of a field takes three instructions. */
+    @Test
+    void whatEveryPacketMayReadLiesWithinTheFirst32KiB() {
+        long end = RuleSetLayout.SRC6 + PrefixTableLayout.SIZE;
+        assertTrue(end <= 32 * 1024, "the masks, rules and prefix tables end at " + end);
+        assertEquals(end, RuleSetLayout.DPORT_CLASS, "the byte tables come right after them");
+    }
+
     @Test
     void layoutsAndConstantsMatchClassifierH() {
         assertTrue(Files.exists(HEADER_DIR.resolve("classifier.h")), "run from the bpf module directory");
@@ -39,7 +47,6 @@ class ClassifierLayoutTest {
         java.put("sp_prefix_table.block_shift", PrefixTableLayout.BLOCK_SHIFT);
         java.put("sp_prefix_table.last", PrefixTableLayout.LAST);
         java.put("sp_prefix_table.top_step", PrefixTableLayout.TOP_STEP);
-        java.put("sp_prefix_table.block", PrefixTableLayout.BLOCK);
 
         java.put("sizeof(sp_ruleset)", RuleSetLayout.SIZE);
         java.put("sp_ruleset.generation", RuleSetLayout.GENERATION);
@@ -47,6 +54,8 @@ class ClassifierLayoutTest {
         java.put("sp_ruleset.flags", RuleSetLayout.FLAGS);
         java.put("sp_ruleset.any_dst", RuleSetLayout.ANY_DST);
         java.put("sp_ruleset.any_src", RuleSetLayout.ANY_SRC);
+        java.put("sp_ruleset.any_dport", RuleSetLayout.ANY_DPORT);
+        java.put("sp_ruleset.any_sport", RuleSetLayout.ANY_SPORT);
         java.put("sp_ruleset.version_rules", RuleSetLayout.VERSION_RULES);
         java.put("sp_ruleset.portless_rules", RuleSetLayout.PORTLESS_RULES);
         java.put("sp_ruleset.later_fragment_rules", RuleSetLayout.LATER_FRAGMENT_RULES);
@@ -62,6 +71,10 @@ class ClassifierLayoutTest {
         java.put("sp_ruleset.src4", RuleSetLayout.SRC4);
         java.put("sp_ruleset.dst6", RuleSetLayout.DST6);
         java.put("sp_ruleset.src6", RuleSetLayout.SRC6);
+        java.put("sp_ruleset.dst4_block", RuleSetLayout.DST4_BLOCK);
+        java.put("sp_ruleset.src4_block", RuleSetLayout.SRC4_BLOCK);
+        java.put("sp_ruleset.dst6_block", RuleSetLayout.DST6_BLOCK);
+        java.put("sp_ruleset.src6_block", RuleSetLayout.SRC6_BLOCK);
         java.put("sp_ruleset.rules", RuleSetLayout.RULES);
 
         java.put("sizeof(sp_lpm4_key)", PrefixKeyLayout.V4_SIZE);
@@ -110,8 +123,6 @@ class ClassifierLayoutTest {
         java.put("SP_F_SRC4_TRIE", (long) RuleSetLayout.F_SRC4_TRIE);
         java.put("SP_F_DST6_TRIE", (long) RuleSetLayout.F_DST6_TRIE);
         java.put("SP_F_SRC6_TRIE", (long) RuleSetLayout.F_SRC6_TRIE);
-        java.put("SP_F_DPORT", (long) RuleSetLayout.F_DPORT);
-        java.put("SP_F_SPORT", (long) RuleSetLayout.F_SPORT);
         java.put("SP_F_VLAN", (long) RuleSetLayout.F_VLAN);
         java.put("SP_ACT_PASS", (long) RuleLayout.ACTION_PASS);
         java.put("SP_ACT_DROP", (long) RuleLayout.ACTION_DROP);

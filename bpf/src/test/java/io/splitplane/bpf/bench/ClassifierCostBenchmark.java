@@ -62,7 +62,7 @@ public final class ClassifierCostBenchmark {
 
     public static void main(String[] args) throws Exception {
         int repeat = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 21;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 63;
         int instances = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         // The probe matching the last rule of every set (UDP 5353 into the probe prefixes), and one
         // matching no rule (port 5354).

@@ -30,7 +30,10 @@ record CompiledRules(List<String> names, int[] actions, long anyDst, long anySrc
         prefixes = new EnumMap<>(prefixes);
     }
 
-    /** SP_F_*: table or trie for each family and direction that has prefixes, and whether the VLAN table is in use. */
+    /**
+     * SP_F_*: table or trie for each family and direction that has prefixes, and whether the VLAN
+     * table is in use.
+     */
     int flags() {
         int f = 0;
         if (vlans.rules().length > 1) {

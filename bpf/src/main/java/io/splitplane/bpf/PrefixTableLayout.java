@@ -15,9 +15,10 @@ import java.lang.foreign.StructLayout;
  *
  * <p>The program first looks a key up in the table's block index, which sits apart in the rule set
  * ({@link RuleSetLayout}, {@code *_block}): {@code block[(x - region_lo) >> block_shift]} is the
- * interval holding the whole block, or {@link #REFINE} when an interval starts inside it; keys below {@code region_lo} are in interval 0, keys above {@code region_hi} in
- * interval {@code last}. Refined blocks take a binary search starting at {@code top_step}, the
- * largest power of two below the number of used entries.
+ * interval holding the whole block, or {@link #REFINE} when an interval starts inside it; keys
+ * below {@code region_lo} are in interval 0, keys above {@code region_hi} in interval {@code last}.
+ * Refined blocks take a binary search starting at {@code top_step}, the largest power of two below
+ * the number of used entries.
  *
  * <pre>
  *  0                  1024               2048        2056        2064    2068  2072     2076  2080

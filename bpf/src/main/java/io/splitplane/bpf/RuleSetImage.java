@@ -85,6 +85,11 @@ record RuleSetImage(int generation, int flags, int[] actions, int[] counters) {
             long at = RuleSetLayout.rule(i);
             actions[i] = Byte.toUnsignedInt(s.get(JAVA_BYTE, at + RuleLayout.ACTION));
             counters[i] = s.get(JAVA_INT, at + RuleLayout.COUNTER);
+            if (counters[i] < 0 || counters[i] >= ClassifierMaps.MAX_COUNTERS) {
+                throw new IllegalStateException("rule " + i + " of the active rule set counts in slot "
+                        + Integer.toUnsignedString(counters[i]) + "; there are " + ClassifierMaps.MAX_COUNTERS
+                        + " (was it written by another version?)");
+            }
         }
         return new RuleSetImage(s.get(JAVA_INT, RuleSetLayout.GENERATION), s.get(JAVA_INT, RuleSetLayout.FLAGS),
                 actions, counters);

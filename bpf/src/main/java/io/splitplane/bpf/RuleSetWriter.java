@@ -128,7 +128,10 @@ final class RuleSetWriter {
         }
     }
 
-    /** {@code ruleset_index}, as the program masks it. */
+    /**
+     * {@code ruleset_index}: 0 or 1. The program decides by no rule set at all for any other value,
+     * so the writer refuses to pick a slot rather than guess which one packets read.
+     */
     private int activeSlot() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment key = arena.allocateFrom(JAVA_INT, 0);
@@ -136,7 +139,12 @@ final class RuleSetWriter {
             if (!maps.map(ClassifierMaps.RULESET_INDEX).lookup(key, value)) {
                 throw new IllegalStateException("the classifier's ruleset_index has no value");
             }
-            return value.get(JAVA_INT, 0) & 1;
+            int index = value.get(JAVA_INT, 0);
+            if (index != 0 && index != 1) {
+                throw new IllegalStateException("the classifier's ruleset_index is " + Integer.toUnsignedString(index)
+                        + ", not a slot of rulesets (0 or 1): written by something other than this writer");
+            }
+            return index;
         }
     }
 

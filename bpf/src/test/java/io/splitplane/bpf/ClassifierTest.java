@@ -208,6 +208,23 @@ class ClassifierTest {
         }
     }
 
+    /** An index the writer never writes: packets get no rule set (pass), and the writer says so. */
+    @Test
+    void aRuleSetIndexOutOfRangeIsRefusedByTheWriterAndPassesPackets() {
+        try (Classifier c = Classifier.load()) {
+            c.replaceRules(ClassifierRules.of(udp("dns", Action.DROP, 53)));
+            assertEquals(XdpAction.DROP, c.testRun(TestRun.of(UDP_53)).retval());
+            BpfMap index = c.maps().map(ClassifierMaps.RULESET_INDEX);
+            byte[] zero = new byte[4];
+            index.update(zero, new byte[] {2, 0, 0, 0});
+
+            assertEquals(XdpAction.PASS, c.testRun(TestRun.of(UDP_53)).retval());
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> c.replaceRules(ClassifierRules.none()));
+            assertTrue(e.getMessage().startsWith("the classifier's ruleset_index is 2, not a slot"), e.getMessage());
+        }
+    }
+
     @Test
     void aClosedClassifierSaysSo() {
         Classifier c = Classifier.load();
